@@ -1,0 +1,82 @@
+"""The library API: the CLI's only way in. Paths or text in; jobs, jobspec text and findings out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from translator.findings import Finding, Findings
+from translator.model import Project
+from translator.nomad import Job
+from translator.options import Options
+
+
+@dataclass
+class Result:
+    project: Project
+    jobs: list[Job]
+    hcl: dict[str, str]  # job name → jobspec text
+    findings: list[Finding] = field(default_factory=list)
+
+
+def translate(
+    files: Sequence[str] = (),
+    options: Options | None = None,
+    *,
+    project_directory: str | None = None,
+    project_name: str | None = None,
+    env_files: Sequence[str] = (),
+    profiles: Sequence[str] = (),
+    environ: Mapping[str, str] | None = None,
+    stdin_text: str | None = None,
+    stdin_name: str = "<stdin>",
+) -> Result:
+    """Translate Compose files (``-`` is standard input, or ``stdin_text``) into Nomad jobs.
+
+    Raises ``translator.source.InputError`` for input that cannot be read.
+    """
+    from translator.compose.loader import LoadOptions, load_project
+    from translator.compose.parser import parse_project
+    from translator.emit.hcl import render_job
+    from translator.mapper import map_project
+
+    options = options or Options()
+    loaded = load_project(
+        LoadOptions(
+            files=files,
+            project_directory=project_directory,
+            project_name=project_name,
+            env_files=env_files,
+            profiles=profiles,
+            environ=environ,
+            stdin_text=stdin_text,
+            stdin_name=stdin_name,
+        )
+    )
+    findings = Findings()
+    findings.extend(loaded.findings)
+    project = parse_project(loaded, findings)
+    jobs = map_project(project, options, findings)
+    hcl = {job.name: render_job(job) for job in jobs}
+    return Result(project=project, jobs=jobs, hcl=hcl, findings=findings.sorted())
+
+
+def translate_text(
+    text: str,
+    filename: str = "compose.yaml",
+    options: Options | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    project_name: str | None = None,
+    project_directory: str | None = None,
+) -> Result:
+    """Translate Compose text held in memory; ``filename`` is used in positions."""
+    return translate(
+        ["-"],
+        options,
+        stdin_text=text,
+        stdin_name=filename,
+        environ=environ,
+        project_name=project_name,
+        project_directory=project_directory,
+    )

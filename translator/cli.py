@@ -1,0 +1,142 @@
+"""The ``translate`` command: a thin layer over ``translator.api``."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from translator import __version__
+
+EXIT_OK = 0
+EXIT_INPUT = 1  # the input cannot be read or is not a valid Compose file
+EXIT_USAGE = 2  # wrong command-line usage (also what click uses)
+
+GENERATED_MARK = "# Translated from "
+
+HELP = """Translate docker-compose projects into HashiCorp Nomad jobspecs.
+
+\b
+Examples:
+  translate compose.yaml                     HCL for the project on stdout
+  translate -f compose.yaml -f prod.yaml     merge files as docker compose does
+  translate compose.yaml -o jobs/            write jobs/<job>.nomad.hcl
+  cat compose.yaml | translate -             read standard input
+  translate --static-ports --provider consul compose.yaml
+
+Findings (what changed, what was approximated, what needs a person) are printed
+to stderr, one per line. Exit codes: 0 translated, 1 input error, 2 usage error.
+"""
+
+app = typer.Typer(add_completion=True, rich_markup_mode=None, pretty_exceptions_enable=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"translate {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.command(help=HELP, no_args_is_help=False)
+def run(
+    files: Annotated[Optional[list[str]], typer.Argument(help="Compose files; - reads standard input.")] = None,  # noqa: UP045
+    file: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("-f", "--file", help="A Compose file (repeatable; merged in order)."),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("-o", "--output", help="Write one <job>.nomad.hcl per job into this directory."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files in -o DIR that translate did not write.")] = False,
+    static_ports: Annotated[
+        bool, typer.Option("--static-ports", help="Keep published host ports as static ports.")
+    ] = False,
+    provider: Annotated[
+        str, typer.Option("--provider", help="Service registration provider: nomad or consul.")
+    ] = "nomad",
+    project_name: Annotated[
+        Optional[str], typer.Option("-p", "--project-name", help="Project name (the job name).")  # noqa: UP045
+    ] = None,
+    project_directory: Annotated[
+        Optional[str], typer.Option("--project-directory", help="Directory relative paths are resolved from.")  # noqa: UP045
+    ] = None,
+    env_file: Annotated[
+        Optional[list[str]], typer.Option("--env-file", help="Variables for interpolation (repeatable).")  # noqa: UP045
+    ] = None,
+    profile: Annotated[
+        Optional[list[str]], typer.Option("--profile", help="Enable a Compose profile (repeatable).")  # noqa: UP045
+    ] = None,
+    version: Annotated[
+        Optional[bool],  # noqa: UP045
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = None,
+) -> None:
+    from translator.api import translate
+    from translator.options import PROVIDERS, Options
+    from translator.source import InputError
+
+    if provider not in PROVIDERS:
+        raise typer.BadParameter(f"expected one of {', '.join(PROVIDERS)}", param_hint="--provider")
+    paths = [*(file or []), *(files or [])]
+    options = Options(static_ports=static_ports, provider=provider)
+    try:
+        result = translate(
+            paths,
+            options,
+            project_directory=project_directory,
+            project_name=project_name,
+            env_files=env_file or [],
+            profiles=profile or [],
+        )
+    except InputError as err:
+        typer.echo(f"translate: error: {err}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    for finding in result.findings:
+        typer.echo(finding.line(), err=True)
+    if output is None:
+        sys.stdout.write("\n".join(result.hcl.values()))
+        sys.stdout.flush()
+        return
+    try:
+        for job_name, text in result.hcl.items():
+            _write(output, f"{job_name}.nomad.hcl", text, force)
+    except _RefusedError as err:
+        typer.echo(f"translate: error: {err}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+class _RefusedError(Exception):
+    pass
+
+
+def _write(directory: Path, name: str, text: str, force: bool) -> None:
+    """Write atomically inside ``directory``; never over a file translate did not write."""
+    if "/" in name or "\\" in name or name.startswith("."):  # names are sanitised; this is a last guard
+        raise _RefusedError(f"refusing to write {name!r} outside {directory}")
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / name
+    if target.exists() and not force:
+        try:
+            with target.open(encoding="utf-8", errors="replace") as handle:
+                first = handle.readline()
+        except OSError as err:
+            raise _RefusedError(f"{target}: cannot read: {err.strerror}") from None
+        if not first.startswith(GENERATED_MARK):
+            raise _RefusedError(f"{target}: exists and was not written by translate; use --force to overwrite")
+    fd, temp = tempfile.mkstemp(prefix=f".{name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def main() -> None:
+    app(prog_name="translate")

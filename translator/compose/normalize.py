@@ -1,0 +1,281 @@
+"""Compose service normalisation: every field the translator reads in one (long) form.
+
+The result has the shape ``docker compose config --format json`` prints, with
+positions kept: each normalised value remembers the source line it came from.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from translator.compose.ports import normalize_long_port, parse_expose, parse_short_port
+from translator.source import InputError, Position
+from translator.yamlsource import YamlMap, YamlSeq
+
+Lookup = Callable[[str], str | None]
+
+
+def expect(value: Any, kinds: tuple[type, ...], pos: Position, what: str, expected: str) -> None:
+    if isinstance(value, bool) and bool not in kinds:
+        raise InputError(pos, f"{what} must be {expected}, got a boolean")
+    if not isinstance(value, kinds):
+        kind = "mapping" if isinstance(value, dict) else "list" if isinstance(value, list) else type(value).__name__
+        raise InputError(pos, f"{what} must be {expected}, got {kind}")
+
+
+def scalar_text(value: Any, pos: Position, what: str) -> str:
+    """A string, or a number written without quotes, as Compose turns them into text."""
+    if isinstance(value, bool):
+        raise InputError(pos, f"{what} must be a string or a number, got a boolean; quote it")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    raise InputError(pos, f"{what} must be a string or a number, got {'a mapping' if isinstance(value, dict) else 'a list'}")
+
+
+def split_command(text: str, pos: Position) -> list[str]:
+    """Split a command string the way Compose does (POSIX shell words, no expansion)."""
+    try:
+        return shlex.split(text, comments=False, posix=True)
+    except ValueError as err:
+        raise InputError(pos, f"cannot split command {text!r}: {err}; expected balanced quotes") from None
+
+
+def _seq(pos: Position) -> YamlSeq:
+    return YamlSeq(pos)
+
+
+def normalize_command(value: Any, pos: Position, what: str) -> YamlSeq | None:
+    if value is None:
+        return None
+    result = _seq(pos)
+    if isinstance(value, str):
+        for word in split_command(value, pos):
+            result.add(word, pos)
+        return result
+    expect(value, (list,), pos, what, "a string or a list of strings")
+    for i, item in enumerate(value):
+        item_pos = value.where(i) if isinstance(value, YamlSeq) else pos
+        result.add(scalar_text(item, item_pos, f"{what} item"), item_pos)
+    return result
+
+
+def normalize_mapping_or_list(value: Any, pos: Position, what: str, separator: str = "=") -> YamlMap:
+    """``KEY=VALUE`` lists and mappings both become a mapping; a bare ``KEY`` maps to None."""
+    result = YamlMap(pos)
+    if value is None:
+        return result
+    if isinstance(value, dict):
+        for key, item in value.items():
+            item_pos = value.where(key) if isinstance(value, YamlMap) else pos
+            key_pos = value.where_key(key) if isinstance(value, YamlMap) else pos
+            text = None if item is None else scalar_text(item, item_pos, f"{what} value for {key}")
+            result.set(str(key), text, key_pos, item_pos)
+        return result
+    expect(value, (list,), pos, what, "a mapping or a list of KEY=VALUE strings")
+    for i, item in enumerate(value):
+        item_pos = value.where(i) if isinstance(value, YamlSeq) else pos
+        text = scalar_text(item, item_pos, f"{what} item")
+        key, sep, rest = text.partition(separator)
+        result.set(key, rest if sep else None, item_pos, item_pos)
+    return result
+
+
+def normalize_string_list(value: Any, pos: Position, what: str) -> YamlSeq:
+    result = _seq(pos)
+    if value is None:
+        return result
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        result.add(str(value), pos)
+        return result
+    expect(value, (list,), pos, what, "a string or a list of strings")
+    for i, item in enumerate(value):
+        item_pos = value.where(i) if isinstance(value, YamlSeq) else pos
+        result.add(scalar_text(item, item_pos, f"{what} item"), item_pos)
+    return result
+
+
+def normalize_ports(value: Any, pos: Position) -> YamlSeq:
+    result = _seq(pos)
+    expect(value, (list,), pos, "ports", "a list")
+    for i, item in enumerate(value):
+        item_pos = value.where(i) if isinstance(value, YamlSeq) else pos
+        if isinstance(item, YamlMap):
+            result.add(normalize_long_port(item), item_pos)
+        else:
+            for entry in parse_short_port(item, item_pos):
+                result.add(entry, item_pos)
+    return result
+
+
+def normalize_expose(value: Any, pos: Position) -> YamlSeq:
+    result = _seq(pos)
+    expect(value, (list,), pos, "expose", "a list")
+    for i, item in enumerate(value):
+        item_pos = value.where(i) if isinstance(value, YamlSeq) else pos
+        for spec in parse_expose(item, item_pos):
+            result.add(spec, item_pos)
+    return result
+
+
+def normalize_extra_hosts(value: Any, pos: Position) -> YamlSeq:
+    """``host:ip``, ``host=ip`` and mappings all become ``host=ip`` (brackets stripped)."""
+    result = _seq(pos)
+    if isinstance(value, dict):
+        items = [(f"{k}={v}", value.where(k) if isinstance(value, YamlMap) else pos) for k, v in value.items()]
+    else:
+        expect(value, (list,), pos, "extra_hosts", "a list or a mapping")
+        items = [
+            (scalar_text(v, value.where(i), "extra_hosts item"), value.where(i))
+            for i, v in enumerate(value)
+            if isinstance(value, YamlSeq)
+        ]
+    for text, item_pos in items:
+        if "=" in text:
+            host, _, address = text.partition("=")
+        else:
+            host, sep, address = text.partition(":")
+            if not sep:
+                raise InputError(item_pos, f"invalid extra_hosts entry {text!r}; expected HOST=IP or HOST:IP")
+        address = address.strip()
+        if address.startswith("[") and address.endswith("]"):
+            address = address[1:-1]
+        result.add(f"{host.strip()}={address}", item_pos)
+    return result
+
+
+def normalize_networks(value: Any, pos: Position) -> YamlMap:
+    if isinstance(value, YamlMap):
+        for key, item in value.items():
+            if item is not None and not isinstance(item, dict):
+                raise InputError(value.where(key), f"network {key!r} settings must be a mapping")
+        return value
+    result = YamlMap(pos)
+    expect(value, (list,), pos, "networks", "a list or a mapping")
+    for i, item in enumerate(value):
+        item_pos = value.where(i) if isinstance(value, YamlSeq) else pos
+        result.set(scalar_text(item, item_pos, "network name"), None, item_pos, item_pos)
+    return result
+
+
+def normalize_depends_on(value: Any, pos: Position) -> YamlMap:
+    result = YamlMap(pos)
+    if isinstance(value, YamlMap):
+        for name, spec in value.items():
+            entry = YamlMap(value.where(name))
+            spec = spec if isinstance(spec, YamlMap) else YamlMap(value.where(name))
+            condition = spec.get("condition", "service_started")
+            if condition not in ("service_started", "service_healthy", "service_completed_successfully"):
+                raise InputError(
+                    spec.where("condition"),
+                    f"invalid depends_on condition {condition!r}; expected service_started, "
+                    "service_healthy or service_completed_successfully",
+                )
+            entry.set("condition", condition, spec.where_key("condition"), spec.where("condition"))
+            for key, item in spec.items():
+                if key != "condition":
+                    entry.set(key, item, spec.where_key(key), spec.where(key))
+            if "required" not in entry:
+                entry.set("required", True, entry.pos, entry.pos)
+            result.set(str(name), entry, value.where_key(name), value.where(name))
+        return result
+    expect(value, (list,), pos, "depends_on", "a list or a mapping")
+    for i, item in enumerate(value):
+        item_pos = value.where(i) if isinstance(value, YamlSeq) else pos
+        entry = YamlMap(item_pos)
+        entry.set("condition", "service_started", item_pos, item_pos)
+        entry.set("required", True, item_pos, item_pos)
+        result.set(scalar_text(item, item_pos, "depends_on item"), entry, item_pos, item_pos)
+    return result
+
+
+def normalize_healthcheck(value: Any, pos: Position) -> YamlMap:
+    expect(value, (dict,), pos, "healthcheck", "a mapping")
+    assert isinstance(value, YamlMap)
+    test = value.get("test")
+    if isinstance(test, str):
+        seq = _seq(value.where("test"))
+        seq.add("CMD-SHELL", value.where("test"))
+        seq.add(test, value.where("test"))
+        value.set("test", seq, value.where_key("test"), value.where("test"))
+    elif test is not None:
+        value.set("test", normalize_command(test, value.where("test"), "healthcheck test"), value.where_key("test"), value.where("test"))
+    return value
+
+
+def normalize_build(value: Any, pos: Position, base: Path) -> YamlMap:
+    if isinstance(value, str):
+        result = YamlMap(pos)
+        result.set("context", value, pos, pos)
+        value = result
+    expect(value, (dict,), pos, "build", "a string or a mapping")
+    assert isinstance(value, YamlMap)
+    context = value.get("context", ".")
+    if isinstance(context, str) and "://" not in context and not context.startswith("git@"):
+        context = str((base / context).resolve()) if not Path(context).is_absolute() else context
+    value.set("context", context, value.where_key("context"), value.where("context"))
+    if "dockerfile" not in value and "dockerfile_inline" not in value:
+        value.set("dockerfile", "Dockerfile", value.pos, value.pos)
+    return value
+
+
+def resolve_environment(environment: YamlMap, lookup: Lookup) -> YamlMap:
+    """Keys without a value take it from the project environment, as Compose does."""
+    for key, item in list(environment.items()):
+        if item is None:
+            found = lookup(key)
+            if found is not None:
+                environment[key] = found
+    return environment
+
+
+def normalize_service(name: str, service: Any, pos: Position, base: Path, lookup: Lookup) -> YamlMap:
+    """Bring one service mapping into long form; keys the translator does not read pass through."""
+    if not isinstance(service, YamlMap):
+        raise InputError(pos, f"service {name!r} must be a mapping, got {'a list' if isinstance(service, list) else repr(service)}")
+    out = YamlMap(service.pos)
+    for key, value in service.items():
+        vpos = service.where(key)
+        normalized: Any = value
+        if key in ("command", "entrypoint"):
+            normalized = normalize_command(value, vpos, key)
+        elif key == "environment":
+            normalized = resolve_environment(normalize_mapping_or_list(value, vpos, key), lookup)
+        elif key in ("labels", "annotations", "sysctls"):
+            normalized = normalize_mapping_or_list(value, vpos, key)
+        elif key == "ports":
+            normalized = normalize_ports(value, vpos)
+        elif key == "expose":
+            normalized = normalize_expose(value, vpos)
+        elif key == "extra_hosts":
+            normalized = normalize_extra_hosts(value, vpos)
+        elif key in ("dns", "dns_search", "dns_opt", "links", "external_links", "profiles"):
+            normalized = normalize_string_list(value, vpos, key)
+        elif key == "networks":
+            normalized = normalize_networks(value, vpos)
+        elif key == "depends_on":
+            normalized = normalize_depends_on(value, vpos)
+        elif key == "healthcheck":
+            normalized = normalize_healthcheck(value, vpos)
+        elif key == "build":
+            normalized = normalize_build(value, vpos, base)
+        elif key in ("image", "hostname", "domainname", "restart", "network_mode", "container_name", "user"):
+            normalized = None if value is None else scalar_text(value, vpos, key)
+        elif key == "scale":
+            normalized = _integer(value, vpos, key)
+        elif key == "deploy" and isinstance(value, YamlMap) and "replicas" in value:
+            value["replicas"] = _integer(value["replicas"], value.where("replicas"), "deploy.replicas")
+        out.set(key, normalized, service.where_key(key), vpos)
+    return out
+
+
+def _integer(value: Any, pos: Position, what: str) -> int:
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(pos, f"{what} must be an integer, got {value!r}")
+    return value

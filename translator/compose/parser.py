@@ -1,0 +1,455 @@
+"""Compose project (normalised) → neutral model, with a finding for everything not carried over."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from translator import findings as codes
+from translator.compose.loader import ComposeProject
+from translator.compose.ports import expose_ports
+from translator.findings import Findings
+from translator.model import (
+    Container,
+    ContainerPort,
+    Dependency,
+    Endpoint,
+    EnvVar,
+    Project,
+    Volume,
+    Workload,
+)
+from translator.source import Position
+from translator.yamlsource import YamlMap, YamlSeq
+
+# Keys of the Compose specification that the translator reads.
+CONSUMED = frozenset(
+    {
+        "image", "build", "command", "entrypoint", "environment", "env_file", "ports", "expose",
+        "network_mode", "networks", "links", "depends_on", "deploy", "scale", "hostname",
+        "extra_hosts", "dns", "dns_search", "dns_opt", "restart", "volumes", "container_name",
+        "profiles", "working_dir", "user", "labels", "secrets", "configs", "tmpfs", "domainname",
+        "init", "tty", "stdin_open", "privileged", "cap_add", "cap_drop",
+    }
+)  # fmt: skip
+
+# Keys of the Compose specification that are known but not translated (a finding each).
+KNOWN = frozenset(
+    {
+        "annotations", "attach", "blkio_config", "cgroup", "cgroup_parent", "cpu_count", "cpu_percent",
+        "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpus", "cpuset",
+        "credential_spec", "develop", "device_cgroup_rules", "devices", "external_links", "gpus",
+        "group_add", "healthcheck", "ipc", "isolation", "label_file", "logging", "mac_address",
+        "mem_limit", "mem_reservation", "mem_swappiness", "memswap_limit", "models", "oom_kill_disable",
+        "oom_score_adj", "pid", "pids_limit", "platform", "post_start", "pre_stop", "provider",
+        "pull_policy", "read_only", "runtime", "security_opt", "shm_size", "stop_grace_period",
+        "stop_signal", "storage_opt", "sysctls", "ulimits", "use_api_socket", "userns_mode", "uts",
+        "volumes_from",
+    }
+)  # fmt: skip
+
+
+def _path(service: str, *parts: str) -> str:
+    return ".".join(("services", service, *parts))
+
+
+class _ServiceParser:
+    def __init__(self, project: ComposeProject, findings: Findings) -> None:
+        self.project = project
+        self.findings = findings
+
+    def container(self, name: str, svc: YamlMap) -> Container:
+        image = svc.get("image")
+        build_only = False
+        if not image:
+            image = f"{self.project.name}-{name}"
+            if "build" in svc:
+                build_only = True
+                self.findings.add(
+                    codes.BUILD_ONLY,
+                    svc.where_key("build"),
+                    f"service {name!r} is built from source; the job uses image {image!r}",
+                    f"build it (docker build -t {image} …), push it to a registry the Nomad clients can pull "
+                    "from, and set the image in the job",
+                    path=_path(name, "build"),
+                    subject=name,
+                )
+            else:
+                self.findings.add(
+                    codes.BUILD_ONLY,
+                    svc.pos,
+                    f"service {name!r} names no image and no build; the job uses image {image!r}",
+                    "set the image in the Compose file or in the job",
+                    path=_path(name),
+                    subject=name,
+                )
+        elif "build" in svc:
+            self.findings.add(
+                codes.BUILD_IGNORED,
+                svc.where_key("build"),
+                f"service {name!r} has both image and build; the job pulls {image!r}",
+                "make sure the image is pushed to a registry the Nomad clients can pull from",
+                path=_path(name, "build"),
+                subject=name,
+            )
+        container = Container(name=name, position=svc.pos, image=str(image), build_only=build_only)
+        for key in ("command", "entrypoint"):
+            value = svc.get(key)
+            if isinstance(value, list):
+                setattr(container, key, [str(v) for v in value])
+                setattr(container, f"{key}_position", svc.where(key))
+        self.environment(name, svc, container)
+        self.ports(name, svc, container)
+        self.volumes(name, svc, container)
+        if isinstance(svc.get("hostname"), str):
+            container.hostname = svc["hostname"]
+        hosts = svc.get("extra_hosts")
+        if isinstance(hosts, YamlSeq):
+            for i, entry in enumerate(hosts):
+                host, _, address = str(entry).partition("=")
+                container.extra_hosts.append((host, address, hosts.where(i)))
+        for key, attr in (("dns", "dns_servers"), ("dns_search", "dns_searches"), ("dns_opt", "dns_options")):
+            if isinstance(svc.get(key), list):
+                getattr(container, attr).extend(str(v) for v in svc[key])
+                container.dns_position = container.dns_position or svc.where(key)
+        if isinstance(svc.get("restart"), str):
+            container.restart = svc["restart"]
+            container.restart_position = svc.where("restart")
+        if isinstance(svc.get("working_dir"), str):
+            container.working_dir = svc["working_dir"]
+        if isinstance(svc.get("user"), str):
+            container.user = svc["user"]
+        return container
+
+    def environment(self, name: str, svc: YamlMap, container: Container) -> None:
+        env = svc.get("environment")
+        if not isinstance(env, YamlMap):
+            return
+        for key, value in env.items():
+            if value is None:
+                self.findings.add(
+                    codes.ENV_UNSET,
+                    env.where_key(key),
+                    f"environment variable {key} has no value and is not set; it was left out",
+                    f"set {key} in the environment or .env before translating, or give it a value",
+                    path=_path(name, "environment", key),
+                    subject=name,
+                )
+                continue
+            container.environment.append(EnvVar(key, str(value), env.where(key)))
+
+    def ports(self, name: str, svc: YamlMap, container: Container) -> None:
+        ports = svc.get("ports")
+        if isinstance(ports, YamlSeq):
+            for i, entry in enumerate(ports):
+                if not isinstance(entry, YamlMap):
+                    continue
+                pos = ports.where(i)
+                container.ports.append(
+                    ContainerPort(
+                        target=int(entry["target"]),
+                        position=pos,
+                        protocol=str(entry.get("protocol", "tcp")),
+                        published=entry.get("published"),
+                        host_ip=entry.get("host_ip"),
+                        name=entry.get("name"),
+                        app_protocol=entry.get("app_protocol"),
+                        mode=entry.get("mode"),
+                    )
+                )
+                for extra in entry:
+                    if extra not in ("target", "protocol", "published", "host_ip", "name", "app_protocol", "mode"):
+                        self.unknown(name, entry, extra, f"ports[{i}].{extra}")
+        expose = svc.get("expose")
+        if isinstance(expose, YamlSeq):
+            for i, spec in enumerate(expose):
+                numbers, protocol = expose_ports(str(spec))
+                for number in numbers:
+                    container.ports.append(
+                        ContainerPort(number, expose.where(i), protocol=protocol, exposed_only=True)
+                    )
+
+    def volumes(self, name: str, svc: YamlMap, container: Container) -> None:
+        volumes = svc.get("volumes")
+        if isinstance(volumes, list):
+            for i, entry in enumerate(volumes):
+                pos = volumes.where(i) if isinstance(volumes, YamlSeq) else svc.where("volumes")
+                volume = _volume(entry, pos)
+                container.volumes.append(volume)
+                if volume.kind == "bind":
+                    self.findings.add(
+                        codes.VOLUME_BIND,
+                        pos,
+                        f"bind mount {volume.source} → {volume.target} is not translated",
+                        "copy the files into the image, render them with a template block, or define a Nomad "
+                        "host volume on the clients and mount it with volume/volume_mount",
+                        path=_path(name, f"volumes[{i}]"),
+                        subject=name,
+                    )
+                elif volume.kind == "volume":
+                    label = f"named volume {volume.source!r}" if volume.source else "an anonymous volume"
+                    self.findings.add(
+                        codes.VOLUME_NAMED,
+                        pos,
+                        f"{label} at {volume.target} is not translated",
+                        "create a Nomad host volume or CSI volume and mount it with a group volume block "
+                        "and a task volume_mount",
+                        path=_path(name, f"volumes[{i}]"),
+                        subject=name,
+                    )
+                else:
+                    self.findings.add(
+                        codes.VOLUME_TMPFS,
+                        pos,
+                        f"{volume.kind} mount at {volume.target} is not translated",
+                        "use the docker driver's mount block with type = \"tmpfs\"",
+                        path=_path(name, f"volumes[{i}]"),
+                        subject=name,
+                    )
+        if svc.get("tmpfs"):
+            self.findings.add(
+                codes.VOLUME_TMPFS,
+                svc.where_key("tmpfs"),
+                "tmpfs mounts are not translated",
+                "use the docker driver's mount block with type = \"tmpfs\"",
+                path=_path(name, "tmpfs"),
+                subject=name,
+            )
+        for key in ("secrets", "configs"):
+            if svc.get(key):
+                self.findings.add(
+                    codes.SECRET_NOT_TRANSLATED,
+                    svc.where_key(key),
+                    f"{key} of service {name!r} are not translated",
+                    "store the values in Nomad Variables and render them into the task with a template block",
+                    path=_path(name, key),
+                    subject=name,
+                )
+
+    def unknown(self, name: str, mapping: YamlMap, key: str, path: str) -> None:
+        self.findings.add(
+            codes.UNKNOWN_KEY,
+            mapping.where_key(key),
+            f"unknown key {key!r} was ignored",
+            "check the spelling against the Compose specification",
+            path=_path(name, path),
+            subject=name,
+        )
+
+
+def _volume(entry: Any, pos: Position) -> Volume:
+    if isinstance(entry, dict):
+        kind = str(entry.get("type", "volume"))
+        source = str(entry.get("source") or "")
+        return Volume(kind, source, str(entry.get("target", "")), bool(entry.get("read_only")), pos)
+    text = str(entry)
+    parts = text.split(":")
+    if len(parts) == 1:
+        return Volume("volume", "", parts[0], False, pos)
+    source, target = parts[0], parts[1]
+    read_only = len(parts) > 2 and "ro" in parts[2].split(",")
+    kind = "bind" if source.startswith((".", "/", "~", "$")) or "/" in source else "volume"
+    return Volume(kind, source, target, read_only, pos)
+
+
+def _network_mode(value: str) -> tuple[str, str | None]:
+    if value in ("host", "none", "bridge", "default"):
+        return value, None
+    for prefix in ("service:", "container:"):
+        if value.startswith(prefix):
+            return prefix[:-1], value[len(prefix) :]
+    return "other", value
+
+
+def parse_project(project: ComposeProject, findings: Findings) -> Project:
+    """Build the neutral model; services joined by ``network_mode: service:X`` share X's workload."""
+    parser = _ServiceParser(project, findings)
+    services = dict(project.services.items())
+    owner: dict[str, str] = {}
+    for name, svc in services.items():
+        owner[name] = _network_owner(name, services, findings)
+    workloads: dict[str, Workload] = {}
+    for name, svc in services.items():
+        if owner[name] != name:
+            continue
+        workloads[name] = _workload(name, svc, parser, findings)
+    for name, svc in services.items():
+        if owner[name] == name:
+            continue
+        host = workloads[owner[name]]
+        host.containers.append(parser.container(name, svc))
+        host.endpoints.append(Endpoint(name, svc.pos, "service"))
+        findings.add(
+            codes.NETWORK_MERGED,
+            svc.where("network_mode"),
+            f"service {name!r} shares the network of {owner[name]!r}: it became a task in the same group",
+            "the two now scale together; they reach each other on localhost as before",
+            path=_path(name, "network_mode"),
+            subject=name,
+        )
+        _common(name, svc, host, parser, findings)
+    _top_level_findings(project, findings)
+    _links(services, workloads, owner, findings)
+    return Project(project.name, "compose", list(project.files), list(workloads.values()))
+
+
+def _network_owner(name: str, services: dict[str, YamlMap], findings: Findings) -> str:
+    """Follow ``network_mode: service:X`` chains to the service that owns the namespace."""
+    seen = [name]
+    current = name
+    while True:
+        mode = services[current].get("network_mode")
+        if not isinstance(mode, str):
+            return current
+        kind, target = _network_mode(mode)
+        if kind != "service" or target is None:
+            return current
+        if target not in services:
+            from translator.source import InputError
+
+            raise InputError(
+                services[current].where("network_mode"),
+                f"network_mode refers to service {target!r}, which is not defined",
+            )
+        if target in seen:
+            from translator.source import InputError
+
+            raise InputError(
+                services[current].where("network_mode"), "network_mode service: references form a cycle"
+            )
+        seen.append(target)
+        current = target
+
+
+def _workload(name: str, svc: YamlMap, parser: _ServiceParser, findings: Findings) -> Workload:
+    workload = Workload(name=name, position=svc.pos, containers=[], kind="Compose service")
+    workload.endpoints.append(Endpoint(name, svc.pos, "service"))
+    mode = svc.get("network_mode")
+    if isinstance(mode, str):
+        kind, target = _network_mode(mode)
+        if kind in ("host", "none"):
+            workload.network_mode = kind
+        elif kind == "container":
+            findings.add(
+                codes.NETWORK_CONTAINER,
+                svc.where("network_mode"),
+                f"network_mode {mode!r} joins a container outside the project; bridge networking is used",
+                "run the two containers as tasks of one group, or reach the container through service discovery",
+                path=_path(name, "network_mode"),
+                subject=name,
+            )
+        elif kind == "other":
+            findings.add(
+                codes.NETWORK_MODE_OTHER,
+                svc.where("network_mode"),
+                f"network_mode {mode!r} is not recognised; bridge networking is used",
+                "use host, none or service:NAME",
+                path=_path(name, "network_mode"),
+                subject=name,
+            )
+    count = svc.get("scale")
+    count_pos = svc.where("scale") if "scale" in svc else None
+    deploy = svc.get("deploy")
+    if isinstance(deploy, YamlMap) and isinstance(deploy.get("replicas"), int):
+        count, count_pos = deploy["replicas"], deploy.where("replicas")
+    if isinstance(count, int):
+        workload.count, workload.count_position = count, count_pos
+    workload.containers.append(parser.container(name, svc))
+    _common(name, svc, workload, parser, findings)
+    return workload
+
+
+def _common(name: str, svc: YamlMap, workload: Workload, parser: _ServiceParser, findings: Findings) -> None:
+    """Settings of a service that belong to its workload: names, dependencies, and unread keys."""
+    container_name = svc.get("container_name")
+    if isinstance(container_name, str) and container_name != name:
+        workload.endpoints.append(Endpoint(container_name, svc.where("container_name"), "alias"))
+    networks = svc.get("networks")
+    if isinstance(networks, YamlMap):
+        for network, settings in networks.items():
+            if not isinstance(settings, YamlMap):
+                continue
+            aliases = settings.get("aliases")
+            if isinstance(aliases, list):
+                for i, alias in enumerate(aliases):
+                    pos = aliases.where(i) if isinstance(aliases, YamlSeq) else settings.where("aliases")
+                    workload.endpoints.append(Endpoint(str(alias), pos, "alias"))
+                    findings.add(
+                        codes.NETWORK_ALIAS,
+                        pos,
+                        f"network alias {alias!r} of service {name!r} is registered as a service name",
+                        path=_path(name, "networks", network, "aliases"),
+                        subject=name,
+                    )
+            for key in ("ipv4_address", "ipv6_address", "link_local_ips", "mac_address"):
+                if key in settings:
+                    findings.add(
+                        codes.STATIC_IP,
+                        settings.where_key(key),
+                        f"{key} on network {network!r} is not translated",
+                        "address the service through service discovery instead of a fixed IP",
+                        path=_path(name, "networks", network, key),
+                        subject=name,
+                    )
+    depends = svc.get("depends_on")
+    if isinstance(depends, YamlMap):
+        for target, spec in depends.items():
+            condition = str(spec.get("condition", "service_started")) if isinstance(spec, dict) else "service_started"
+            required = bool(spec.get("required", True)) if isinstance(spec, dict) else True
+            short = {"service_started": "started", "service_healthy": "healthy"}.get(condition, "completed")
+            workload.depends_on.append(Dependency(target, short, required, depends.where_key(target)))
+    for key in svc:
+        if key in CONSUMED or key.startswith("x-"):
+            continue
+        if key in KNOWN:
+            findings.add(
+                codes.NOT_TRANSLATED,
+                svc.where_key(key),
+                f"{key} of service {name!r} is not translated",
+                "set the equivalent in the job by hand if the application needs it",
+                path=_path(name, key),
+                subject=name,
+            )
+        else:
+            parser.unknown(name, svc, key, key)
+
+
+def _links(
+    services: dict[str, YamlMap], workloads: dict[str, Workload], owner: dict[str, str], findings: Findings
+) -> None:
+    """``links: [db:database]`` makes ``database`` another name for ``db``, and orders start-up."""
+    for name, svc in services.items():
+        links = svc.get("links")
+        if not isinstance(links, YamlSeq):
+            continue
+        for i, link in enumerate(links):
+            target, _, alias = str(link).partition(":")
+            if target not in owner:
+                continue
+            workload = workloads[owner[target]]
+            if alias and alias != target and all(e.name != alias for e in workload.endpoints):
+                workload.endpoints.append(Endpoint(alias, links.where(i), "link"))
+            caller = workloads[owner[name]]
+            if all(d.target != target for d in caller.depends_on):
+                caller.depends_on.append(Dependency(target, "started", True, links.where(i)))
+
+
+def _top_level_findings(project: ComposeProject, findings: Findings) -> None:
+    document = project.document
+    networks = document.get("networks")
+    if isinstance(networks, YamlMap) and networks:
+        findings.add(
+            codes.NETWORKS_IGNORED,
+            document.where_key("networks"),
+            "Compose networks (" + ", ".join(networks) + ") have no Nomad equivalent; each group gets "
+            "bridge networking and services find each other through service discovery",
+            path="networks",
+        )
+    for key in ("secrets", "configs"):
+        if isinstance(document.get(key), YamlMap) and document[key]:
+            findings.add(
+                codes.SECRET_NOT_TRANSLATED,
+                document.where_key(key),
+                f"top-level {key} (" + ", ".join(document[key]) + ") are not translated",
+                "store them in Nomad Variables and render them with template blocks",
+                path=key,
+            )

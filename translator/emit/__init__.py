@@ -1,0 +1,1 @@
+"""Emitters: Nomad model → text. They make no decisions."""

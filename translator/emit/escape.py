@@ -1,0 +1,42 @@
+"""String escaping for each layer a value passes through on its way into a container.
+
+Layer A is HCL2 itself (quoted strings; ``${`` and ``%{`` start templates). Layer C
+is the Docker driver evaluating its ``config`` block as HCL a second time on the
+client, so config strings are escaped for it first and then for Layer A.
+"""
+
+from __future__ import annotations
+
+_SIMPLE = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _template_escape(text: str) -> str:
+    """Make ``${`` and ``%{`` literal for one HCL template pass."""
+    return text.replace("${", "$${").replace("%{", "%%{")
+
+
+def _quote(text: str) -> str:
+    out = []
+    for char in text:
+        if char in _SIMPLE:
+            out.append(_SIMPLE[char])
+        elif ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 or char in "\u2028\u2029":
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def hcl_string(text: str) -> str:
+    """A quoted HCL string literal whose value is exactly ``text``."""
+    return _quote(_template_escape(text))
+
+
+def hcl_config_string(text: str) -> str:
+    """A string inside a driver ``config`` block: survives Layer A and the driver's Layer C."""
+    return _quote(_template_escape(_template_escape(text)))
+
+
+def hcl_reference(text: str) -> str:
+    """A string that deliberately contains Nomad ``${...}`` references (already composed by the mapper)."""
+    return _quote(text)

@@ -1,0 +1,235 @@
+"""Neutral model → Nomad model. Each step (names, ports, services, tasks) is its own function."""
+
+from __future__ import annotations
+
+import re
+
+from translator import findings as codes
+from translator.findings import Findings
+from translator.mapper.names import NameSpace, dns_label
+from translator.mapper.ports import MappedPort, map_ports
+from translator.model import Container, Project, Workload
+from translator.nomad import DockerConfig, Group, Job, Network, Restart, Service, Task, Template
+from translator.options import Options
+from translator.source import Position
+
+# Nomad's runtime interpolation (applied to env values on the client) matches exactly this;
+# a literal value that contains it would be rewritten, so such values go through a template.
+RUNTIME_INTERPOLATION = re.compile(r"\$\{[a-zA-Z0-9_\-.]+\}")
+# consul-template's env file format (go-envparse) reads JSON escapes inside double quotes.
+_ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+def map_project(project: Project, options: Options, findings: Findings) -> list[Job]:
+    job_name = _rename(project.name, "job", Position(project.files[0] if project.files else "-"), findings)
+    job = Job(name=job_name, groups=[], comment=f"Translated from {', '.join(project.files)}")
+    group_names = NameSpace()
+    for workload in project.workloads:
+        job.groups.append(map_workload(workload, options, findings, group_names))
+    return [job]
+
+
+def _rename(name: str, what: str, position: Position, findings: Findings, subject: str = "") -> str:
+    new = dns_label(name)
+    if new != name:
+        findings.add(
+            codes.RENAMED,
+            position,
+            f"{what} name {name!r} became {new!r}",
+            "Nomad names are lowercase letters, digits and dashes, at most 63 characters",
+            subject=subject,
+        )
+    return new
+
+
+def map_workload(workload: Workload, options: Options, findings: Findings, group_names: NameSpace) -> Group:
+    wanted = _rename(workload.name, "group", workload.position, findings, workload.name)
+    name = group_names.claim(wanted)
+    if name != wanted:
+        findings.add(
+            codes.NAME_CLASH,
+            workload.position,
+            f"group name {wanted!r} is already used; this group is named {name!r}",
+            subject=workload.name,
+        )
+    labels = NameSpace()
+    mapped = map_ports(workload, options, findings, labels)
+    network = Network(mode=workload.network_mode, ports=[m.port for m in mapped])
+    if workload.network_mode == "none" and mapped:
+        network.ports = []
+        findings.add(
+            codes.NETWORK_MODE_OTHER,
+            workload.position,
+            f"{workload.name!r} has network_mode none; its ports cannot be reached and were left out",
+            subject=workload.name,
+        )
+        mapped = []
+    comment = f"{workload.kind} {workload.name!r} ({workload.position.short})"
+    group = Group(name=name, network=network, tasks=[], count=workload.count, comment=comment)
+    group.services = _services(workload, mapped, options, findings)
+    task_names = NameSpace()
+    for container in workload.containers:
+        group.tasks.append(_task(container, workload, group, options, findings, task_names))
+    _extra_hosts_shared(workload, findings)
+    group.restart = _restart(workload, findings)
+    return group
+
+
+def _services(workload: Workload, mapped: list[MappedPort], options: Options, findings: Findings) -> list[Service]:
+    if not mapped:
+        return []
+    services: list[Service] = []
+    names = NameSpace()
+    for endpoint in workload.endpoints:
+        base = _rename(endpoint.name, "service", endpoint.position, findings, workload.name)
+        for i, port in enumerate(mapped):
+            wanted = base if i == 0 else dns_label(f"{base}-{port.port.label.replace('_', '-')}")
+            if wanted.lower() in names.taken:
+                continue
+            names.reserve(wanted)
+            tags = [f"app_protocol={port.source.app_protocol}"] if port.source.app_protocol else []
+            services.append(Service(name=wanted, port=port.port.label, provider=options.provider, tags=tags))
+    return services
+
+
+def _task(
+    container: Container,
+    workload: Workload,
+    group: Group,
+    options: Options,
+    findings: Findings,
+    names: NameSpace,
+) -> Task:
+    wanted = _rename(container.name, "task", container.position, findings, workload.name)
+    name = names.claim(wanted)
+    config = DockerConfig(image=container.image, entrypoint=container.entrypoint, args=container.command)
+    if workload.network_mode == "host":
+        config.network_mode = "host"
+    elif workload.network_mode == "none":
+        config.network_mode = "none"
+    task = Task(name=name, config=config, comment=f"{container.name!r} ({container.position.short})")
+    _placement_of_network_settings(container, workload, group, config, findings)
+    config.extra_hosts = [f"{host}:{address}" for host, address, _ in container.extra_hosts]
+    config.work_dir = container.working_dir
+    task.user = container.user
+    templated: list[tuple[str, str]] = []
+    for var in container.environment:
+        if RUNTIME_INTERPOLATION.search(var.value) or not _ENV_KEY.match(var.name):
+            templated.append((var.name, var.value))
+            findings.add(
+                codes.ENV_INTERPOLATION,
+                var.position,
+                f"{var.name} is rendered by a template so that Nomad does not interpolate or reject it",
+                subject=workload.name,
+            )
+        else:
+            task.env[var.name] = var.value
+    if templated:
+        task.templates.append(Template(data=env_template(templated), destination="local/env.env"))
+    return task
+
+
+def env_template(pairs: list[tuple[str, str]]) -> str:
+    """consul-template text that renders ``KEY="value"`` lines with the values exactly as given."""
+    return "".join(f"{key}={template_literal(value)}\n" for key, value in pairs)
+
+
+def template_literal(value: str) -> str:
+    """A double-quoted env-file value (JSON escapes), safe from consul-template's ``{{`` actions."""
+    import json
+
+    quoted = json.dumps(value, ensure_ascii=False)
+    return quoted.replace("{{", '{{ "{{" }}')
+
+
+def _placement_of_network_settings(
+    container: Container, workload: Workload, group: Group, config: DockerConfig, findings: Findings
+) -> None:
+    """Under group bridge, Docker refuses hostname and DNS on the task; they move to the network."""
+    bridge = workload.network_mode == "bridge"
+    network = group.network
+    if container.hostname:
+        if bridge and network.hostname is None:
+            network.hostname = container.hostname
+            findings.add(
+                codes.HOSTNAME_MOVED,
+                container.position,
+                f"hostname {container.hostname!r} became the group network's hostname",
+                subject=workload.name,
+            )
+        elif bridge:
+            findings.add(
+                codes.HOSTNAME_MOVED,
+                container.position,
+                f"hostname {container.hostname!r} of {container.name!r} was dropped: the group already has "
+                f"hostname {network.hostname!r}",
+                subject=workload.name,
+            )
+        else:
+            config.hostname = container.hostname
+    if container.dns_servers or container.dns_searches or container.dns_options:
+        if bridge:
+            network.dns_servers += [s for s in container.dns_servers if s not in network.dns_servers]
+            network.dns_searches += [s for s in container.dns_searches if s not in network.dns_searches]
+            network.dns_options += [s for s in container.dns_options if s not in network.dns_options]
+            findings.add(
+                codes.DNS_MOVED,
+                container.dns_position or container.position,
+                "DNS settings moved to the group network's dns block",
+                subject=workload.name,
+            )
+        else:
+            config.dns_servers = list(container.dns_servers)
+            config.dns_search_domains = list(container.dns_searches)
+            config.dns_options = list(container.dns_options)
+
+
+def _extra_hosts_shared(workload: Workload, findings: Findings) -> None:
+    with_hosts = [c for c in workload.containers if c.extra_hosts]
+    if workload.network_mode == "bridge" and len(with_hosts) > 1:
+        for container in with_hosts[1:]:
+            findings.add(
+                codes.EXTRA_HOSTS_SHARED,
+                container.extra_hosts[0][2],
+                f"extra_hosts of {container.name!r} may be ignored: tasks of one group share one /etc/hosts, "
+                f"written by the first task ({with_hosts[0].name!r})",
+                "put every entry on the first task",
+                subject=workload.name,
+            )
+
+
+def _restart(workload: Workload, findings: Findings) -> Restart | None:
+    container = workload.containers[0]
+    policy, pos = container.restart, container.restart_position
+    if policy is None or pos is None:
+        return None
+    if policy in ("always", "unless-stopped"):
+        findings.add(
+            codes.RESTART_MAPPED,
+            pos,
+            f"restart: {policy} became restart {{ mode = \"delay\" }}: Nomad restarts the task without limit",
+            subject=workload.name,
+        )
+        return Restart(attempts=3, mode="delay", interval="1m", delay="15s")
+    if policy.startswith("on-failure"):
+        _, _, count = policy.partition(":")
+        attempts = int(count) if count.isdigit() else 3
+        findings.add(
+            codes.RESTART_MAPPED,
+            pos,
+            f"restart: {policy} became restart {{ attempts = {attempts}, mode = \"fail\" }}; Nomad also "
+            "restarts tasks that exit successfully in a service job",
+            subject=workload.name,
+        )
+        return Restart(attempts=attempts, mode="fail", interval="24h", delay="15s")
+    if policy == "no":
+        findings.add(
+            codes.RESTART_NO,
+            pos,
+            "restart: no became restart { attempts = 0 }: the task is not restarted on its client, but a "
+            "service job still reschedules a failed allocation",
+            "run one-shot services as a batch job",
+            subject=workload.name,
+        )
+        return Restart(attempts=0, mode="fail")
+    return None

@@ -1,0 +1,99 @@
+"""The Nomad model: what the emitters write. No decisions are made after this point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Port:
+    label: str
+    to: int | None = None
+    static: int | None = None
+    host_network: str | None = None
+
+
+@dataclass
+class Network:
+    mode: str = "bridge"
+    ports: list[Port] = field(default_factory=list)
+    hostname: str | None = None
+    dns_servers: list[str] = field(default_factory=list)
+    dns_searches: list[str] = field(default_factory=list)
+    dns_options: list[str] = field(default_factory=list)
+
+    @property
+    def has_dns(self) -> bool:
+        return bool(self.dns_servers or self.dns_searches or self.dns_options)
+
+
+@dataclass
+class Service:
+    name: str
+    port: str
+    provider: str = "nomad"
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Template:
+    data: str
+    destination: str
+    env: bool = True
+    change_mode: str = "restart"
+
+
+@dataclass
+class DockerConfig:
+    image: str
+    entrypoint: list[str] | None = None
+    args: list[str] | None = None
+    ports: list[str] = field(default_factory=list)
+    network_mode: str | None = None
+    hostname: str | None = None
+    extra_hosts: list[str] = field(default_factory=list)
+    dns_servers: list[str] = field(default_factory=list)
+    dns_search_domains: list[str] = field(default_factory=list)
+    dns_options: list[str] = field(default_factory=list)
+    work_dir: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Task:
+    name: str
+    config: DockerConfig
+    driver: str = "docker"
+    user: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    templates: list[Template] = field(default_factory=list)
+    comment: str = ""
+
+
+@dataclass
+class Restart:
+    attempts: int
+    mode: str  # fail | delay
+    interval: str | None = None
+    delay: str | None = None
+
+
+@dataclass
+class Group:
+    name: str
+    network: Network
+    tasks: list[Task]
+    count: int = 1
+    services: list[Service] = field(default_factory=list)
+    restart: Restart | None = None
+    comment: str = ""
+
+
+@dataclass
+class Job:
+    name: str
+    groups: list[Group]
+    type: str = "service"
+    datacenters: list[str] = field(default_factory=lambda: ["*"])
+    namespace: str | None = None
+    comment: str = ""

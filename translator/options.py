@@ -1,0 +1,13 @@
+"""Translation options shared by the library API and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PROVIDERS = ("nomad", "consul")
+
+
+@dataclass(frozen=True)
+class Options:
+    static_ports: bool = False  # keep published host ports as static ports
+    provider: str = "nomad"  # service registration provider

@@ -1,0 +1,331 @@
+"""Safe YAML reading that keeps the file, line and column of every node.
+
+Documents are composed with PyYAML's libyaml composer when available (fast, and
+it never constructs Python objects from tags), then built here into plain
+dicts and lists that remember where each key and value came from. Plain
+scalars resolve with the YAML 1.2 core schema, as Docker Compose's YAML
+library does: ``no``/``on`` stay strings, only ``true``/``false`` are booleans.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+
+from translator.source import InputError, Position
+
+_PLAIN = "!translate/plain"
+
+
+class _PlainResolver(yaml.resolver.BaseResolver):
+    """Marks every untagged plain scalar so that the core schema is applied here, not YAML 1.1's."""
+
+
+_PlainResolver.add_implicit_resolver(_PLAIN, re.compile(r".*", re.S), None)
+
+try:
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _PureParser(Reader, Scanner, Parser, Composer):
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+
+    _Parser = _PureParser  # type: ignore[misc, assignment]
+
+
+class _Loader(_Parser, _PlainResolver):  # type: ignore[misc]
+    def __init__(self, stream: str) -> None:
+        _Parser.__init__(self, stream)
+        _PlainResolver.__init__(self)
+
+# Bounds that keep hostile documents (alias bombs, deep nesting) cheap to reject.
+MAX_NODES = 2_000_000
+MAX_DEPTH = 400
+
+# Tags Compose gives meaning to; kept on the parent so the merge step can act on them.
+COMPOSE_TAGS = frozenset({"!reset", "!override"})
+_STANDARD = "tag:yaml.org,2002:"
+_STANDARD_TAGS = frozenset(
+    _STANDARD + kind for kind in ("str", "int", "float", "bool", "null", "map", "seq", "binary", "timestamp")
+)
+
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+_INT_PREFIXED = re.compile(r"^[-+]?0(x[0-9a-fA-F_]+|o[0-7_]+|b[01_]+|[0-7_]+)$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(nan|NaN|NAN)$")
+
+
+class YamlMap(dict[str, Any]):
+    """A mapping with the position of itself, of each key and of each value."""
+
+    __slots__ = ("pos", "key_pos", "value_pos", "tags")
+
+    def __init__(self, pos: Position) -> None:
+        super().__init__()
+        self.pos = pos
+        self.key_pos: dict[str, Position] = {}
+        self.value_pos: dict[str, Position] = {}
+        self.tags: dict[str, str] = {}
+
+    def set(self, key: str, value: Any, key_pos: Position, value_pos: Position) -> None:
+        self[key] = value
+        self.key_pos[key] = key_pos
+        self.value_pos[key] = value_pos
+
+    def where(self, key: str) -> Position:
+        """Position of ``key``'s value, falling back to the key and then the mapping."""
+        return self.value_pos.get(key) or self.key_pos.get(key) or self.pos
+
+    def where_key(self, key: str) -> Position:
+        return self.key_pos.get(key) or self.pos
+
+
+class YamlSeq(list[Any]):
+    """A sequence with the position of itself and of each item."""
+
+    __slots__ = ("pos", "item_pos", "tags")
+
+    def __init__(self, pos: Position) -> None:
+        super().__init__()
+        self.pos = pos
+        self.item_pos: list[Position] = []
+        self.tags: dict[int, str] = {}
+
+    def add(self, value: Any, pos: Position) -> None:
+        self.append(value)
+        self.item_pos.append(pos)
+
+    def where(self, index: int) -> Position:
+        if 0 <= index < len(self.item_pos):
+            return self.item_pos[index]
+        return self.pos
+
+
+def position_of(value: Any, fallback: Position) -> Position:
+    pos = getattr(value, "pos", None)
+    return pos if isinstance(pos, Position) else fallback
+
+
+def resolve_plain(text: str) -> Any:
+    """Resolve an untagged plain scalar the way YAML 1.2's core schema does."""
+    if text in ("", "~", "null", "Null", "NULL"):
+        return None
+    if text in ("true", "True", "TRUE"):
+        return True
+    if text in ("false", "False", "FALSE"):
+        return False
+    first = text[0]
+    if first.isdigit() or first in "+-.":
+        if _INT.match(text):
+            return int(text.replace("_", ""))
+        if _INT_PREFIXED.match(text):
+            sign = -1 if text[0] == "-" else 1
+            body = text.lstrip("+-").replace("_", "")
+            base = {"x": 16, "o": 8, "b": 2}.get(body[1:2], 8)
+            digits = body[2:] if body[1:2] in ("x", "o", "b") else body[1:]
+            return sign * int(digits or "0", base)
+        if _FLOAT.match(text):
+            return float(text.replace("_", ""))
+        if _INF.match(text):
+            return float("-inf") if first == "-" else float("inf")
+        if _NAN.match(text):
+            return float("nan")
+    return text
+
+
+class _Builder:
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.nodes = 0
+
+    def pos(self, node: yaml.Node) -> Position:
+        mark = node.start_mark
+        return Position(self.filename, mark.line + 1, mark.column + 1)
+
+    def build(self, node: yaml.Node, depth: int = 0) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise InputError(
+                self.pos(node),
+                f"document expands to more than {MAX_NODES:,} nodes "
+                "(a YAML alias bomb?); expected an ordinary Compose or Kubernetes file",
+            )
+        if depth > MAX_DEPTH:
+            raise InputError(self.pos(node), f"nesting deeper than {MAX_DEPTH} levels")
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            seq = YamlSeq(self.pos(node))
+            for item in node.value:
+                tag = self.custom_tag(item)
+                if tag:
+                    seq.tags[len(seq)] = tag
+                seq.add(self.build(item, depth + 1), self.pos(item))
+            return seq
+        assert isinstance(node, yaml.MappingNode)
+        return self.mapping(node, depth)
+
+    def custom_tag(self, node: yaml.Node) -> str | None:
+        tag = node.tag or ""
+        if tag in _STANDARD_TAGS or tag in ("!", "", _PLAIN):
+            return None
+        if tag in COMPOSE_TAGS:
+            return tag
+        raise InputError(
+            self.pos(node), f"unsupported YAML tag {tag!r}; expected plain YAML (or !reset, !override)"
+        )
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag or ""
+        text = node.value
+        if tag == _PLAIN:
+            return resolve_plain(text)
+        if tag in _STANDARD_TAGS:
+            kind = tag[len(_STANDARD) :]
+            if kind in ("int", "float", "bool", "null"):
+                value = resolve_plain(text)
+                if not _fits(kind, value):
+                    raise InputError(self.pos(node), f"value {text!r} is not a valid !!{kind}")
+                return float(value) if kind == "float" else value
+            return text
+        self.custom_tag(node)
+        return resolve_plain(text) if node.style is None else text
+
+    def mapping(self, node: yaml.MappingNode, depth: int) -> YamlMap:
+        result = YamlMap(self.pos(node))
+        merges: list[yaml.Node] = []
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<" and key_node.style is None:
+                merges.append(value_node)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise InputError(self.pos(key_node), "mapping key must be a scalar")
+            key = key_node.value
+            if key in result:
+                first = result.key_pos[key]
+                raise InputError(
+                    self.pos(key_node),
+                    f"duplicate key {key!r} (first defined at line {first.line}); expected each key once",
+                )
+            tag = self.custom_tag(value_node)
+            if tag:
+                result.tags[key] = tag
+            result.set(key, self.build(value_node, depth + 1), self.pos(key_node), self.pos(value_node))
+        for merge in merges:
+            self.apply_merge(result, merge, depth)
+        return result
+
+    def apply_merge(self, target: YamlMap, merge: yaml.Node, depth: int) -> None:
+        sources = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
+        for source_node in sources:
+            source = self.build(source_node, depth + 1)
+            if not isinstance(source, YamlMap):
+                raise InputError(self.pos(source_node), "merge key '<<' expects a mapping or a list of mappings")
+            for key, value in source.items():
+                if key not in target:
+                    target.set(key, value, source.where_key(key), source.where(key))
+                    if key in source.tags:
+                        target.tags[key] = source.tags[key]
+
+
+def _fits(kind: str, value: Any) -> bool:
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "float":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "bool":
+        return isinstance(value, bool)
+    return value is None
+
+
+def decode(data: bytes, filename: str) -> str:
+    """Decode UTF-8 input (a BOM is allowed) or stop at the first bad byte."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        before = data[: err.start]
+        line = before.count(b"\n") + 1
+        column = err.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError(
+            Position(filename, line, column), "file is not valid UTF-8 text; expected a UTF-8 YAML file"
+        ) from None
+
+
+def _yaml_error(err: yaml.YAMLError, filename: str) -> InputError:
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    problem = getattr(err, "problem", None) or str(err)
+    context = getattr(err, "context", None)
+    message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+    if mark is None:
+        return InputError(Position(filename), message)
+    return InputError(Position(filename, mark.line + 1, mark.column + 1), message)
+
+
+def _reader_error(err: yaml.YAMLError, text: str, filename: str) -> InputError:
+    offset = getattr(err, "position", None)
+    if not isinstance(offset, int):
+        return _yaml_error(err, filename)
+    before = text[:offset]
+    line = before.count("\n") + 1
+    column = offset - (before.rfind("\n") + 1) + 1
+    character = getattr(err, "character", 0)
+    return InputError(
+        Position(filename, line, column),
+        f"invalid YAML: control character U+{character:04X} is not allowed; expected printable text",
+    )
+
+
+def load_documents(text: str, filename: str) -> Iterator[Any]:
+    """Yield every document of a (multi-document) YAML text, with positions."""
+    builder = _Builder(filename)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as err:
+        raise _reader_error(err, text, filename) from None
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:  # pragma: no cover - libyaml yields None for an empty stream
+                continue
+            yield builder.build(node)
+    except yaml.reader.ReaderError as err:
+        raise _reader_error(err, text, filename) from None
+    except yaml.YAMLError as err:
+        raise _yaml_error(err, filename) from None
+    except RecursionError:
+        raise InputError(Position(filename), f"nesting deeper than {MAX_DEPTH} levels") from None
+    finally:
+        loader.dispose()
+
+
+def load_single(text: str, filename: str) -> Any:
+    """Load a file that must hold one document (a Compose file)."""
+    documents = list(load_documents(text, filename))
+    if not documents:
+        return None
+    if len(documents) > 1:
+        raise InputError(Position(filename), "expected a single YAML document, found several")
+    return documents[0]
+
+
+def plain(value: Any) -> Any:
+    """Strip positions: a deep copy as ordinary dicts and lists."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
