@@ -43,7 +43,7 @@ def _version(value: bool) -> None:
 
 @app.command(help=HELP, no_args_is_help=False)
 def run(
-    files: Annotated[Optional[list[str]], typer.Argument(help="Compose files; - reads standard input.")] = None,  # noqa: UP045
+    files: Annotated[list[str] | None, typer.Argument(help="Compose files; - reads standard input.")] = None,
     file: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option("-f", "--file", help="A Compose file (repeatable; merged in order)."),
@@ -52,7 +52,9 @@ def run(
         Optional[Path],  # noqa: UP045
         typer.Option("-o", "--output", help="Write one <job>.nomad.hcl per job into this directory."),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite files in -o DIR that translate did not write.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files in -o DIR that translate did not write.")
+    ] = False,
     static_ports: Annotated[
         bool, typer.Option("--static-ports", help="Keep published host ports as static ports.")
     ] = False,
@@ -127,7 +129,9 @@ def _write(directory: Path, name: str, text: str, force: bool) -> None:
         except OSError as err:
             raise _RefusedError(f"{target}: cannot read: {err.strerror}") from None
         if not first.startswith(GENERATED_MARK):
-            raise _RefusedError(f"{target}: exists and was not written by translate; use --force to overwrite")
+            raise _RefusedError(
+                f"{target}: exists and was not written by translate; use --force to overwrite"
+            )
     fd, temp = tempfile.mkstemp(prefix=f".{name}.", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -39,62 +39,84 @@ def _code(code: str, severity: Severity, title: str) -> str:
     return code
 
 
-I, W, E = Severity.INFO, Severity.WARNING, Severity.ERROR
+INFO, WARN, ERR = Severity.INFO, Severity.WARNING, Severity.ERROR
 
 # Input and loading (L)
-UNKNOWN_KEY = _code("L001", W, "A key the tool does not know; it was ignored")
-UNSET_VARIABLE = _code("L002", W, "A variable used in interpolation is not set; it became an empty string")
-UNKNOWN_TOP_LEVEL = _code("L003", W, "An unknown top-level key was ignored")
-PROFILE_SKIPPED = _code("L004", I, "A service was left out because none of its profiles is active")
-ENV_FROM_PROCESS = _code("L005", I, "An environment key without a value took its value from the environment")
-ENV_UNSET = _code("L006", W, "An environment key without a value is not set in the environment; it was left out")
+UNKNOWN_KEY = _code("L001", WARN, "A key the tool does not know; it was ignored")
+UNSET_VARIABLE = _code("L002", WARN, "A variable used in interpolation is not set; it became an empty string")
+UNKNOWN_TOP_LEVEL = _code("L003", WARN, "An unknown top-level key was ignored")
+PROFILE_SKIPPED = _code("L004", INFO, "A service was left out because none of its profiles is active")
+ENV_FROM_PROCESS = _code(
+    "L005", INFO, "An environment key without a value took its value from the environment"
+)
+ENV_UNSET = _code(
+    "L006", WARN, "An environment key without a value is not set in the environment; it was left out"
+)
 
 # Names (N)
-RENAMED = _code("N001", I, "A name was changed to fit Nomad's naming rules")
-NAME_CLASH = _code("N002", E, "Two names became the same after sanitising; one was given a suffix")
+RENAMED = _code("N001", INFO, "A name was changed to fit Nomad's naming rules")
+NAME_CLASH = _code("N002", ERR, "Two names became the same after sanitising; one was given a suffix")
 
 # Images and build (B)
-BUILD_ONLY = _code("B001", E, "The service is only built locally; its image must be built and pushed to a registry")
-BUILD_IGNORED = _code("B002", I, "The build section was ignored because an image is named")
+BUILD_ONLY = _code(
+    "B001", ERR, "The service is only built locally; its image must be built and pushed to a registry"
+)
+BUILD_IGNORED = _code("B002", INFO, "The build section was ignored because an image is named")
 
 # Ports and networking (P)
-PORT_DYNAMIC = _code("P001", I, "A published host port became a dynamic port")
-PORT_STATIC = _code("P002", W, "A static host port was kept; it limits placement to clients where it is free")
-PORT_EXPOSED = _code("P003", W, "An internal-only port got a host port so that other allocations can reach it")
-PORT_HOST_IP = _code("P004", W, "A host IP binding became a host_network, which the client must define")
-PORT_RANGE = _code("P005", W, "A published port range has no Nomad equivalent; one dynamic port was used")
-PORT_PROTOCOL = _code("P006", I, "Nomad maps TCP and UDP together; the protocol restriction is gone")
-PORT_SCTP = _code("P007", E, "SCTP ports are not supported by Nomad's port mapping")
-PORT_MODE_INGRESS = _code("P008", I, "Swarm ingress routing has no Nomad equivalent")
-PORT_APP_PROTOCOL = _code("P009", I, "An application protocol became a service tag")
-PORT_COLLISION = _code("P010", E, "Two containers in one group listen on the same port")
-PORT_HOST_MODE = _code("P011", I, "Under host networking the process binds the host port itself: a static port")
-NETWORK_CONTAINER = _code("P012", E, "network_mode container:X has no Nomad equivalent")
-NETWORK_MODE_OTHER = _code("P013", W, "An unrecognised network_mode was replaced by bridge networking")
-NETWORK_MERGED = _code("P014", I, "A service sharing another's network namespace became a task in its group")
-NETWORKS_IGNORED = _code("P015", I, "Compose networks have no Nomad equivalent; bridge networking is used")
-NETWORK_ALIAS = _code("P016", I, "A network alias became an extra service name")
-STATIC_IP = _code("P017", W, "A fixed container IP address has no equivalent under bridge networking")
-EXTRA_HOSTS_SHARED = _code("P018", W, "extra_hosts of several tasks in one group: only the first task's entries are written")
-HOSTNAME_MOVED = _code("P019", I, "The hostname became the group network's hostname")
-DNS_MOVED = _code("P020", I, "DNS settings moved to the group network's dns block")
-HOST_NETWORK_NEEDED = _code("P021", W, "A host_network is named that the Nomad clients must define")
+PORT_DYNAMIC = _code("P001", INFO, "A published host port became a dynamic port")
+PORT_STATIC = _code(
+    "P002", WARN, "A static host port was kept; it limits placement to clients where it is free"
+)
+PORT_EXPOSED = _code(
+    "P003", WARN, "An internal-only port got a host port so that other allocations can reach it"
+)
+PORT_HOST_IP = _code("P004", WARN, "A host IP binding became a host_network, which the client must define")
+PORT_RANGE = _code("P005", WARN, "A published port range has no Nomad equivalent; one dynamic port was used")
+PORT_PROTOCOL = _code("P006", INFO, "Nomad maps TCP and UDP together; the protocol restriction is gone")
+PORT_SCTP = _code("P007", ERR, "SCTP ports are not supported by Nomad's port mapping")
+PORT_MODE_INGRESS = _code("P008", INFO, "Swarm ingress routing has no Nomad equivalent")
+PORT_APP_PROTOCOL = _code("P009", INFO, "An application protocol became a service tag")
+PORT_COLLISION = _code("P010", ERR, "Two containers in one group listen on the same port")
+PORT_HOST_MODE = _code(
+    "P011", INFO, "Under host networking the process binds the host port itself: a static port"
+)
+NETWORK_CONTAINER = _code("P012", ERR, "network_mode container:X has no Nomad equivalent")
+NETWORK_MODE_OTHER = _code("P013", WARN, "An unrecognised network_mode was replaced by bridge networking")
+NETWORK_MERGED = _code(
+    "P014", INFO, "A service sharing another's network namespace became a task in its group"
+)
+NETWORKS_IGNORED = _code("P015", INFO, "Compose networks have no Nomad equivalent; bridge networking is used")
+NETWORK_ALIAS = _code("P016", INFO, "A network alias became an extra service name")
+STATIC_IP = _code("P017", WARN, "A fixed container IP address has no equivalent under bridge networking")
+EXTRA_HOSTS_SHARED = _code(
+    "P018", WARN, "extra_hosts of several tasks in one group: only the first task's entries are written"
+)
+HOSTNAME_MOVED = _code("P019", INFO, "The hostname became the group network's hostname")
+DNS_MOVED = _code("P020", INFO, "DNS settings moved to the group network's dns block")
+HOST_NETWORK_NEEDED = _code("P021", WARN, "A host_network is named that the Nomad clients must define")
 
 # Services and registration (S)
-SERVICE_REGISTERED = _code("S001", I, "A Nomad service was registered for a reachable port")
-NO_PORTS = _code("S002", I, "The service declares no ports; nothing is registered in discovery")
+SERVICE_REGISTERED = _code("S001", INFO, "A Nomad service was registered for a reachable port")
+NO_PORTS = _code("S002", INFO, "The service declares no ports; nothing is registered in discovery")
 
 # Task settings (T)
-RESTART_MAPPED = _code("T001", I, "The restart policy was approximated with Nomad's restart block")
-RESTART_NO = _code("T002", W, "restart: no has no exact equivalent in a service job")
-REPLICAS = _code("T003", I, "replicas became the group's count")
-COMMAND_SPLIT = _code("T004", I, "A command string was split into arguments as Compose splits it")
-NOT_TRANSLATED = _code("T005", W, "A setting is not translated yet; it was ignored")
-VOLUME_BIND = _code("T006", E, "A bind mount of a host path needs a host volume or must be baked into the image")
-VOLUME_NAMED = _code("T007", E, "A named volume needs a Nomad host volume or CSI volume")
-VOLUME_TMPFS = _code("T008", W, "A tmpfs mount is not translated")
-SECRET_NOT_TRANSLATED = _code("T009", E, "Secrets and configs must be moved to Nomad Variables or templates")
-ENV_INTERPOLATION = _code("T010", I, "An environment value contains ${...}; Nomad would interpolate it, so it was escaped")
+RESTART_MAPPED = _code("T001", INFO, "The restart policy was approximated with Nomad's restart block")
+RESTART_NO = _code("T002", WARN, "restart: no has no exact equivalent in a service job")
+REPLICAS = _code("T003", INFO, "replicas became the group's count")
+COMMAND_SPLIT = _code("T004", INFO, "A command string was split into arguments as Compose splits it")
+NOT_TRANSLATED = _code("T005", WARN, "A setting is not translated yet; it was ignored")
+VOLUME_BIND = _code(
+    "T006", ERR, "A bind mount of a host path needs a host volume or must be baked into the image"
+)
+VOLUME_NAMED = _code("T007", ERR, "A named volume needs a Nomad host volume or CSI volume")
+VOLUME_TMPFS = _code("T008", WARN, "A tmpfs mount is not translated")
+SECRET_NOT_TRANSLATED = _code(
+    "T009", ERR, "Secrets and configs must be moved to Nomad Variables or templates"
+)
+ENV_INTERPOLATION = _code(
+    "T010", INFO, "An environment value contains ${...}; Nomad would interpolate it, so it was escaped"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +155,7 @@ class Findings:
         if key in self._seen:
             return
         self._seen.add(key)
-        self.items.append(
-            Finding(code, position, message, hint, path, subject, CODES[code].severity)
-        )
+        self.items.append(Finding(code, position, message, hint, path, subject, CODES[code].severity))
 
     def extend(self, other: Findings) -> None:
         for item in other.items:

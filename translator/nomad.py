@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
 @dataclass
@@ -68,6 +71,11 @@ class Task:
     env: dict[str, str] = field(default_factory=dict)
     templates: list[Template] = field(default_factory=list)
     comment: str = ""
+
+    @property
+    def env_keys_are_identifiers(self) -> bool:
+        """``env { }`` block keys must be HCL identifiers; otherwise the map attribute form is used."""
+        return all(_IDENTIFIER.match(key) for key in self.env)
 
 
 @dataclass

@@ -41,13 +41,14 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
             Parser.__init__(self)
             Composer.__init__(self)
 
-    _Parser = _PureParser  # type: ignore[misc, assignment]
+    _Parser = _PureParser
 
 
 class _Loader(_Parser, _PlainResolver):  # type: ignore[misc]
     def __init__(self, stream: str) -> None:
         _Parser.__init__(self, stream)
         _PlainResolver.__init__(self)
+
 
 # Bounds that keep hostile documents (alias bombs, deep nesting) cheap to reject.
 MAX_NODES = 2_000_000
@@ -70,7 +71,7 @@ _NAN = re.compile(r"^\.(nan|NaN|NAN)$")
 class YamlMap(dict[str, Any]):
     """A mapping with the position of itself, of each key and of each value."""
 
-    __slots__ = ("pos", "key_pos", "value_pos", "tags")
+    __slots__ = ("key_pos", "pos", "tags", "value_pos")
 
     def __init__(self, pos: Position) -> None:
         super().__init__()
@@ -95,7 +96,7 @@ class YamlMap(dict[str, Any]):
 class YamlSeq(list[Any]):
     """A sequence with the position of itself and of each item."""
 
-    __slots__ = ("pos", "item_pos", "tags")
+    __slots__ = ("item_pos", "pos", "tags")
 
     def __init__(self, pos: Position) -> None:
         super().__init__()
@@ -207,7 +208,7 @@ class _Builder:
         result = YamlMap(self.pos(node))
         merges: list[yaml.Node] = []
         for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<" and key_node.style is None:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<" and key_node.tag == _PLAIN:
                 merges.append(value_node)
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
@@ -232,7 +233,9 @@ class _Builder:
         for source_node in sources:
             source = self.build(source_node, depth + 1)
             if not isinstance(source, YamlMap):
-                raise InputError(self.pos(source_node), "merge key '<<' expects a mapping or a list of mappings")
+                raise InputError(
+                    self.pos(source_node), "merge key '<<' expects a mapping or a list of mappings"
+                )
             for key, value in source.items():
                 if key not in target:
                     target.set(key, value, source.where_key(key), source.where(key))

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from translator import findings as codes
 from translator.compose.dotenv import parse_dotenv
 from translator.compose.interpolation import Interpolator
+
+from translator import findings as codes
 from translator.compose.normalize import normalize_service
 from translator.findings import Findings
 from translator.source import InputError, Position
@@ -22,7 +23,9 @@ STDIN_NAME = "<stdin>"
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 
-TOP_LEVEL_KEYS = frozenset({"version", "name", "services", "networks", "volumes", "secrets", "configs", "include", "models"})
+TOP_LEVEL_KEYS = frozenset(
+    {"version", "name", "services", "networks", "volumes", "secrets", "configs", "include", "models"}
+)
 
 
 @dataclass
@@ -164,7 +167,9 @@ def load_project(options: LoadOptions) -> ComposeProject:
     if raw_services is None:
         raw_services = YamlMap(document.pos)
     if not isinstance(raw_services, YamlMap):
-        raise InputError(document.where("services"), "'services' must be a mapping of service names to services")
+        raise InputError(
+            document.where("services"), "'services' must be a mapping of service names to services"
+        )
     services = YamlMap(raw_services.pos)
     active = set(options.profiles) | _profiles_from(environment)
     for service_name, service in raw_services.items():
@@ -182,8 +187,12 @@ def load_project(options: LoadOptions) -> ComposeProject:
         normalized = normalize_service(
             service_name, service, raw_services.where(service_name), working_dir, environment
         )
-        services.set(service_name, normalized, raw_services.where_key(service_name), raw_services.where(service_name))
-    return ComposeProject(project_name, working_dir, names, services, document, findings, environment.merged())
+        services.set(
+            service_name, normalized, raw_services.where_key(service_name), raw_services.where(service_name)
+        )
+    return ComposeProject(
+        project_name, working_dir, names, services, document, findings, environment.merged()
+    )
 
 
 def _profiles_from(environment: _Environment) -> set[str]:

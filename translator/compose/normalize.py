@@ -22,19 +22,28 @@ def expect(value: Any, kinds: tuple[type, ...], pos: Position, what: str, expect
     if isinstance(value, bool) and bool not in kinds:
         raise InputError(pos, f"{what} must be {expected}, got a boolean")
     if not isinstance(value, kinds):
-        kind = "mapping" if isinstance(value, dict) else "list" if isinstance(value, list) else type(value).__name__
+        kind = (
+            "mapping"
+            if isinstance(value, dict)
+            else "list"
+            if isinstance(value, list)
+            else type(value).__name__
+        )
         raise InputError(pos, f"{what} must be {expected}, got {kind}")
 
 
 def scalar_text(value: Any, pos: Position, what: str) -> str:
     """A string, or a number written without quotes, as Compose turns them into text."""
     if isinstance(value, bool):
-        raise InputError(pos, f"{what} must be a string or a number, got a boolean; quote it")
+        return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (str, int, float)):
         return str(value)
-    raise InputError(pos, f"{what} must be a string or a number, got {'a mapping' if isinstance(value, dict) else 'a list'}")
+    raise InputError(
+        pos,
+        f"{what} must be a string or a number, got {'a mapping' if isinstance(value, dict) else 'a list'}",
+    )
 
 
 def split_command(text: str, pos: Position) -> list[str]:
@@ -126,7 +135,9 @@ def normalize_extra_hosts(value: Any, pos: Position) -> YamlSeq:
     """``host:ip``, ``host=ip`` and mappings all become ``host=ip`` (brackets stripped)."""
     result = _seq(pos)
     if isinstance(value, dict):
-        items = [(f"{k}={v}", value.where(k) if isinstance(value, YamlMap) else pos) for k, v in value.items()]
+        items = [
+            (f"{k}={v}", value.where(k) if isinstance(value, YamlMap) else pos) for k, v in value.items()
+        ]
     else:
         expect(value, (list,), pos, "extra_hosts", "a list or a mapping")
         items = [
@@ -203,7 +214,12 @@ def normalize_healthcheck(value: Any, pos: Position) -> YamlMap:
         seq.add(test, value.where("test"))
         value.set("test", seq, value.where_key("test"), value.where("test"))
     elif test is not None:
-        value.set("test", normalize_command(test, value.where("test"), "healthcheck test"), value.where_key("test"), value.where("test"))
+        value.set(
+            "test",
+            normalize_command(test, value.where("test"), "healthcheck test"),
+            value.where_key("test"),
+            value.where("test"),
+        )
     return value
 
 
@@ -236,7 +252,11 @@ def resolve_environment(environment: YamlMap, lookup: Lookup) -> YamlMap:
 def normalize_service(name: str, service: Any, pos: Position, base: Path, lookup: Lookup) -> YamlMap:
     """Bring one service mapping into long form; keys the translator does not read pass through."""
     if not isinstance(service, YamlMap):
-        raise InputError(pos, f"service {name!r} must be a mapping, got {'a list' if isinstance(service, list) else repr(service)}")
+        raise InputError(
+            pos,
+            f"service {name!r} must be a mapping, got "
+            + ("a list" if isinstance(service, list) else repr(service)),
+        )
     out = YamlMap(service.pos)
     for key, value in service.items():
         vpos = service.where(key)

@@ -27,15 +27,15 @@ CONSUMED = frozenset(
         "image", "build", "command", "entrypoint", "environment", "env_file", "ports", "expose",
         "network_mode", "networks", "links", "depends_on", "deploy", "scale", "hostname",
         "extra_hosts", "dns", "dns_search", "dns_opt", "restart", "volumes", "container_name",
-        "profiles", "working_dir", "user", "labels", "secrets", "configs", "tmpfs", "domainname",
-        "init", "tty", "stdin_open", "privileged", "cap_add", "cap_drop",
+        "profiles", "working_dir", "user", "secrets", "configs", "tmpfs",
     }
 )  # fmt: skip
 
 # Keys of the Compose specification that are known but not translated (a finding each).
 KNOWN = frozenset(
     {
-        "annotations", "attach", "blkio_config", "cgroup", "cgroup_parent", "cpu_count", "cpu_percent",
+        "annotations", "attach", "labels", "domainname", "init", "tty", "stdin_open", "privileged",
+        "cap_add", "cap_drop", "blkio_config", "cgroup", "cgroup_parent", "cpu_count", "cpu_percent",
         "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpus", "cpuset",
         "credential_spec", "develop", "device_cgroup_rules", "devices", "external_links", "gpus",
         "group_add", "healthcheck", "ipc", "isolation", "label_file", "logging", "mac_address",
@@ -157,7 +157,15 @@ class _ServiceParser:
                     )
                 )
                 for extra in entry:
-                    if extra not in ("target", "protocol", "published", "host_ip", "name", "app_protocol", "mode"):
+                    if extra not in (
+                        "target",
+                        "protocol",
+                        "published",
+                        "host_ip",
+                        "name",
+                        "app_protocol",
+                        "mode",
+                    ):
                         self.unknown(name, entry, extra, f"ports[{i}].{extra}")
         expose = svc.get("expose")
         if isinstance(expose, YamlSeq):
@@ -201,7 +209,7 @@ class _ServiceParser:
                         codes.VOLUME_TMPFS,
                         pos,
                         f"{volume.kind} mount at {volume.target} is not translated",
-                        "use the docker driver's mount block with type = \"tmpfs\"",
+                        'use the docker driver\'s mount block with type = "tmpfs"',
                         path=_path(name, f"volumes[{i}]"),
                         subject=name,
                     )
@@ -210,7 +218,7 @@ class _ServiceParser:
                 codes.VOLUME_TMPFS,
                 svc.where_key("tmpfs"),
                 "tmpfs mounts are not translated",
-                "use the docker driver's mount block with type = \"tmpfs\"",
+                'use the docker driver\'s mount block with type = "tmpfs"',
                 path=_path(name, "tmpfs"),
                 subject=name,
             )
@@ -265,7 +273,7 @@ def parse_project(project: ComposeProject, findings: Findings) -> Project:
     parser = _ServiceParser(project, findings)
     services = dict(project.services.items())
     owner: dict[str, str] = {}
-    for name, svc in services.items():
+    for name in services:
         owner[name] = _network_owner(name, services, findings)
     workloads: dict[str, Workload] = {}
     for name, svc in services.items():
@@ -325,7 +333,7 @@ def _workload(name: str, svc: YamlMap, parser: _ServiceParser, findings: Finding
     workload.endpoints.append(Endpoint(name, svc.pos, "service"))
     mode = svc.get("network_mode")
     if isinstance(mode, str):
-        kind, target = _network_mode(mode)
+        kind, _target = _network_mode(mode)
         if kind in ("host", "none"):
             workload.network_mode = kind
         elif kind == "container":
@@ -333,7 +341,8 @@ def _workload(name: str, svc: YamlMap, parser: _ServiceParser, findings: Finding
                 codes.NETWORK_CONTAINER,
                 svc.where("network_mode"),
                 f"network_mode {mode!r} joins a container outside the project; bridge networking is used",
-                "run the two containers as tasks of one group, or reach the container through service discovery",
+                "run the two containers as tasks of one group, "
+                "or reach the container through service discovery",
                 path=_path(name, "network_mode"),
                 subject=name,
             )
@@ -393,7 +402,9 @@ def _common(name: str, svc: YamlMap, workload: Workload, parser: _ServiceParser,
     depends = svc.get("depends_on")
     if isinstance(depends, YamlMap):
         for target, spec in depends.items():
-            condition = str(spec.get("condition", "service_started")) if isinstance(spec, dict) else "service_started"
+            condition = (
+                str(spec.get("condition", "service_started")) if isinstance(spec, dict) else "service_started"
+            )
             required = bool(spec.get("required", True)) if isinstance(spec, dict) else True
             short = {"service_started": "started", "service_healthy": "healthy"}.get(condition, "completed")
             workload.depends_on.append(Dependency(target, short, required, depends.where_key(target)))

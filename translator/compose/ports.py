@@ -25,7 +25,9 @@ def _parse_range(text: str, what: str, spec: str, pos: Position) -> tuple[int, i
         start = int(start_text)
         end = int(end_text) if sep else start
     except ValueError:
-        raise InputError(pos, f"invalid {what} {text!r} in port {spec!r}; expected a number or range") from None
+        raise InputError(
+            pos, f"invalid {what} {text!r} in port {spec!r}; expected a number or range"
+        ) from None
     if not (0 <= start <= 65535 and 0 <= end <= 65535) or end < start:
         raise InputError(pos, f"invalid {what} {text!r} in port {spec!r}; expected 0-65535, start <= end")
     return start, end
@@ -46,7 +48,7 @@ def _long(pos: Position, target: int, protocol: str, published: str | None, host
 def parse_short_port(value: Any, pos: Position) -> list[YamlMap]:
     """Expand one short-syntax port (string or integer) into long-form entries."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise InputError(pos, f"invalid port {value!r}; expected a string such as \"8080:80\" or an integer")
+        raise InputError(pos, f'invalid port {value!r}; expected a string such as "8080:80" or an integer')
     spec = str(value).strip()
     body, _, protocol = spec.partition("/")
     protocol = protocol.lower() or "tcp"
@@ -71,7 +73,8 @@ def parse_short_port(value: Any, pos: Position) -> list[YamlMap]:
             pos, f"port ranges in {spec!r} differ in length; expected HOST and CONTAINER ranges of one size"
         )
     return [
-        _long(pos, c_start + i, protocol, str(h_start + i), host_ip or None) for i in range(c_end - c_start + 1)
+        _long(pos, c_start + i, protocol, str(h_start + i), host_ip or None)
+        for i in range(c_end - c_start + 1)
     ]
 
 
@@ -82,7 +85,9 @@ def normalize_long_port(entry: YamlMap) -> YamlMap:
     if isinstance(target, str) and target.strip().isdigit():
         target = int(target)
     if not isinstance(target, int) or isinstance(target, bool) or not 0 < target <= 65535:
-        raise InputError(entry.where("target"), f"invalid port target {target!r}; expected a port number 1-65535")
+        raise InputError(
+            entry.where("target"), f"invalid port target {target!r}; expected a port number 1-65535"
+        )
     result = YamlMap(pos)
     result.set("mode", str(entry.get("mode") or "ingress"), entry.where_key("mode"), entry.where("mode"))
     for key in ("host_ip", "name", "app_protocol"):

@@ -39,7 +39,9 @@ def environment() -> jinja2.Environment:
     env.filters["hcl"] = lambda value: hcl_string(str(value))
     env.filters["hcl_config"] = lambda value: hcl_config_string(str(value))
     env.filters["hcl_list"] = lambda values: "[" + ", ".join(hcl_string(str(v)) for v in values) + "]"
-    env.filters["hcl_config_list"] = lambda values: "[" + ", ".join(hcl_config_string(str(v)) for v in values) + "]"
+    env.filters["hcl_config_list"] = lambda values: (
+        "[" + ", ".join(hcl_config_string(str(v)) for v in values) + "]"
+    )
     env.filters["hcl_bool"] = lambda value: "true" if value else "false"
     env.filters["comment"] = _comment
     return env

@@ -16,8 +16,6 @@ from translator.source import Position
 # Nomad's runtime interpolation (applied to env values on the client) matches exactly this;
 # a literal value that contains it would be rewritten, so such values go through a template.
 RUNTIME_INTERPOLATION = re.compile(r"\$\{[a-zA-Z0-9_\-.]+\}")
-# consul-template's env file format (go-envparse) reads JSON escapes inside double quotes.
-_ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
 
 def map_project(project: Project, options: Options, findings: Findings) -> list[Job]:
@@ -75,7 +73,9 @@ def map_workload(workload: Workload, options: Options, findings: Findings, group
     return group
 
 
-def _services(workload: Workload, mapped: list[MappedPort], options: Options, findings: Findings) -> list[Service]:
+def _services(
+    workload: Workload, mapped: list[MappedPort], options: Options, findings: Findings
+) -> list[Service]:
     if not mapped:
         return []
     services: list[Service] = []
@@ -114,7 +114,7 @@ def _task(
     task.user = container.user
     templated: list[tuple[str, str]] = []
     for var in container.environment:
-        if RUNTIME_INTERPOLATION.search(var.value) or not _ENV_KEY.match(var.name):
+        if RUNTIME_INTERPOLATION.search(var.value):
             templated.append((var.name, var.value))
             findings.add(
                 codes.ENV_INTERPOLATION,
@@ -207,7 +207,7 @@ def _restart(workload: Workload, findings: Findings) -> Restart | None:
         findings.add(
             codes.RESTART_MAPPED,
             pos,
-            f"restart: {policy} became restart {{ mode = \"delay\" }}: Nomad restarts the task without limit",
+            f'restart: {policy} became restart {{ mode = "delay" }}: Nomad restarts the task without limit',
             subject=workload.name,
         )
         return Restart(attempts=3, mode="delay", interval="1m", delay="15s")
@@ -217,7 +217,7 @@ def _restart(workload: Workload, findings: Findings) -> Restart | None:
         findings.add(
             codes.RESTART_MAPPED,
             pos,
-            f"restart: {policy} became restart {{ attempts = {attempts}, mode = \"fail\" }}; Nomad also "
+            f'restart: {policy} became restart {{ attempts = {attempts}, mode = "fail" }}; Nomad also '
             "restarts tasks that exit successfully in a service job",
             subject=workload.name,
         )

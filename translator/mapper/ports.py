@@ -39,43 +39,43 @@ def _host_network_name(host_ip: str) -> str:
     return "ip_" + "".join(c if c.isalnum() else "_" for c in host_ip).strip("_")
 
 
-def map_ports(workload: Workload, options: Options, findings: Findings, labels: NameSpace) -> list[MappedPort]:
+def map_ports(
+    workload: Workload, options: Options, findings: Findings, labels: NameSpace
+) -> list[MappedPort]:
     """Every declared container port gets one label; TCP and UDP on one number share it."""
     result: list[MappedPort] = []
     by_key: dict[tuple[int, str | None, str | None], MappedPort] = {}
-    listeners: dict[int, str] = {}
+    by_target: dict[int, MappedPort] = {}
     host_mode = workload.network_mode == "host"
     for container in workload.containers:
         for source in container.ports:
             published = None if host_mode or source.exposed_only else source.published
             host_ip = None if host_mode else source.host_ip
             key = (source.target, published, host_ip)
-            if key in by_key:
-                _note_protocol(by_key[key], source, workload, findings)
+            # Containers of one workload share a namespace: a port declared twice (an `expose` on
+            # a service that joined another's network, say) is one socket, not two.
+            same = by_key.get(key) or (by_target.get(source.target) if published is None else None)
+            if same is not None:
+                _note_protocol(same, source, workload, findings)
                 continue
-            other = listeners.get(source.target)
-            if other is not None and other != container.name:
-                findings.add(
-                    codes.PORT_COLLISION,
-                    source.position,
-                    f"{container.name!r} and {other!r} both listen on port {source.target} in one group",
-                    "they share one network namespace in Nomad; change one of the ports",
-                    subject=workload.name,
-                )
-            listeners.setdefault(source.target, container.name)
-            mapped = MappedPort(_port(source, published, host_ip, host_mode, options, findings, workload), source, container.name)
-            mapped.port.label = labels.claim(_wanted_label(source), "_")
+            port = _port(source, published, host_ip, host_mode, options, findings, workload)
+            mapped = MappedPort(port, source, container.name)
+            mapped.port.label = _claim_label(source, labels)
             if source.protocol != "tcp":
                 _note_protocol(mapped, source, workload, findings)
             by_key[key] = mapped
+            by_target.setdefault(source.target, mapped)
             result.append(mapped)
     return result
 
 
-def _wanted_label(source: ContainerPort) -> str:
-    if source.name:
-        return port_label(source.name)
-    return WELL_KNOWN.get(source.target, f"port_{source.target}")
+def _claim_label(source: ContainerPort, labels: NameSpace) -> str:
+    """The source's name, else a well-known name, else ``port_<n>``; numbered only as a last resort."""
+    number = f"port_{source.target}"
+    wanted = port_label(source.name) if source.name else WELL_KNOWN.get(source.target, number)
+    if wanted.lower() in labels.taken and number.lower() not in labels.taken:
+        wanted = number
+    return labels.claim(wanted, "_")
 
 
 def _note_protocol(mapped: MappedPort, source: ContainerPort, workload: Workload, findings: Findings) -> None:
@@ -87,7 +87,7 @@ def _note_protocol(mapped: MappedPort, source: ContainerPort, workload: Workload
             "run the workload with host networking, or change the protocol",
             subject=workload.name,
         )
-    elif source.protocol == "udp" or mapped.source.protocol != source.protocol:
+    elif source.protocol != mapped.source.protocol or (source is mapped.source and source.protocol == "udp"):
         findings.add(
             codes.PORT_PROTOCOL,
             source.position,
@@ -158,8 +158,8 @@ def _port(
             codes.PORT_HOST_IP,
             source.position,
             f"port bound to {host_ip} uses host_network {port.host_network!r}",
-            f"define it in each client's configuration: host_network \"{port.host_network}\" "
-            f"{{ cidr = \"{host_ip}/{128 if ':' in host_ip else 32}\" }}",
+            f'define it in each client\'s configuration: host_network "{port.host_network}" '
+            f'{{ cidr = "{host_ip}/{128 if ":" in host_ip else 32}" }}',
             subject=workload.name,
         )
     return port

@@ -1,0 +1,79 @@
+"""Shared test helpers: locating test data and reading jobspecs back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import hcl2
+from hcl2.utils import SerializationOptions
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+
+
+def corpus_dir(kind: str) -> Path:
+    """The shared corpus; its absence is a failure, never a skip."""
+    path = CORPUS / kind
+    assert path.is_dir(), f"test data missing: {path} (clone the project next to ../shared)"
+    return path
+
+
+def compose_corpus_cases() -> list[tuple[str, Path]]:
+    """(case name, Compose file) for every Compose case in the corpus, from cases.tsv."""
+    index = CORPUS / "cases.tsv"
+    assert index.is_file(), f"test data missing: {index} (clone the project next to ../shared)"
+    cases = []
+    for line in index.read_text(encoding="utf-8").splitlines()[1:]:
+        fields = line.split("\t")
+        if fields[0].startswith("compose/"):
+            cases.append((fields[0].split("/", 1)[1], CORPUS / fields[0] / fields[1]))
+    return cases
+
+
+def parse_hcl(text: str) -> dict[str, Any]:
+    """Parse a jobspec; string values come back with HCL escapes decoded (but not ``$${``)."""
+    result: dict[str, Any] = hcl2.loads(
+        text, serialization_options=SerializationOptions(strip_string_quotes=True)
+    )
+    return result
+
+
+def undo_template_escape(value: str) -> str:
+    """Undo one HCL template-escaping pass: ``$${`` → ``${``, ``%%{`` → ``%{``."""
+    return value.replace("$${", "${").replace("%%{", "%{")
+
+
+def fixture_options(case_dir: Path) -> dict[str, Any]:
+    options_file = case_dir / "options.json"
+    if options_file.is_file():
+        loaded: dict[str, Any] = json.loads(options_file.read_text(encoding="utf-8"))
+        return loaded
+    return {}
+
+
+def job_body(parsed: dict[str, Any]) -> dict[str, Any]:
+    """The single job block of a parsed jobspec."""
+    (job,) = parsed["job"]
+    ((_, body),) = job.items()
+    assert isinstance(body, dict)
+    return body
+
+
+def groups(parsed: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    result: dict[str, dict[str, Any]] = {}
+    for block in job_body(parsed).get("group", []):
+        ((name, body),) = block.items()
+        result[name] = body
+    return result
+
+
+def tasks(group: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    result: dict[str, dict[str, Any]] = {}
+    for block in group.get("task", []):
+        ((name, body),) = block.items()
+        result[name] = body
+    return result

@@ -1,0 +1,111 @@
+"""Every env value and argument reads back from the jobspec exactly as it was written in the source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import FIXTURES, groups, parse_hcl, tasks, undo_template_escape
+from translator.api import translate, translate_text
+from translator.model import Container
+
+CASES = sorted(p.parent for p in (FIXTURES / "compose").glob("*/compose.yaml"))
+
+
+def _containers(result: Any) -> dict[str, Container]:
+    return {c.name: c for w in result.project.workloads for c in w.containers}
+
+
+def _decode_template_env(data: str) -> dict[str, str]:
+    """Read back ``KEY="json"`` lines of an env template (no discovery actions in these fixtures)."""
+    import json
+
+    values = {}
+    for line in data.splitlines():
+        key, _, quoted = line.partition("=")
+        values[key] = json.loads(quoted.replace('{{ "{{" }}', "{{"))
+    return values
+
+
+def check_exact(result: Any) -> int:
+    """Compare every env value and argument in the jobspec with the model's source values."""
+    checked = 0
+    containers = _containers(result)
+    for text in result.hcl.values():
+        for group in groups(parse_hcl(text)).values():
+            for task in tasks(group).values():
+                source = next(c for c in containers.values() if _task_matches(task, c))
+                config = task["config"][0]
+                if source.command is not None:
+                    assert [
+                        undo_template_escape(undo_template_escape(a)) for a in config["args"]
+                    ] == source.command
+                    checked += len(source.command)
+                if source.entrypoint is not None:
+                    got = [undo_template_escape(undo_template_escape(a)) for a in config["entrypoint"]]
+                    assert got == source.entrypoint
+                assert undo_template_escape(undo_template_escape(config["image"])) == source.image
+                env: dict[str, str] = {}
+                for block in task.get("env", []):
+                    env.update({k: undo_template_escape(v) for k, v in block.items() if k != "__is_block__"})
+                for template in task.get("template", []):
+                    env.update(_decode_template_env(undo_template_escape(template["data"])))
+                expected = {var.name: var.value for var in source.environment}
+                assert env == expected
+                checked += len(expected)
+    return checked
+
+
+def _task_matches(task: dict[str, Any], container: Container) -> bool:
+    return bool(undo_template_escape(undo_template_escape(task["config"][0]["image"])) == container.image)
+
+
+def test_escaping_fixture_reads_back_exactly() -> None:
+    result = translate([str(FIXTURES / "compose" / "env-escaping" / "compose.yaml")], environ={})
+    assert check_exact(result) >= 15
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_fixture_values_read_back(case: Path) -> None:
+    check_exact(translate([str(case / "compose.yaml")], environ={"HOME": "/home/user"}))
+
+
+HOSTILE = [
+    'say "hi"',
+    "back\\slash\\",
+    "line\nbreak\r\n",
+    "${HOME}",
+    "$${HOME}",
+    "$$${HOME}",
+    "%{if x}y%{endif}",
+    "%%{x}",
+    "{{ .Address }}",
+    "}} {{",
+    "EOT\nEOT",
+    "tab\there",
+    "\u0001\u007f",
+    "grüße 世界 🚀",
+    "${NOMAD_PORT_http}",
+    "$",
+    "trailing $",
+    "\\u0041",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_survive(value: str) -> None:
+    # Written in YAML as a double-quoted JSON string, which YAML accepts; `$` doubled for Compose.
+    import json
+
+    quoted = json.dumps(value.replace("$", "$$"), ensure_ascii=False).replace("\x7f", "\\x7f")
+    text = (
+        "services:\n  app:\n    image: busybox\n"
+        f"    environment:\n      V: {quoted}\n    command: [{quoted}]\n"
+    )
+    result = translate_text(text, environ={})
+    (container,) = _containers(result).values()
+    assert container.environment[0].value == value
+    assert container.command == [value]
+    assert check_exact(result) == 2
