@@ -9,6 +9,7 @@ import pytest
 
 from tests.helpers import FIXTURES, groups, parse_hcl, tasks, undo_template_escape
 from translator.api import translate, translate_text
+from translator.mapper.names import dns_label
 from translator.model import Container
 
 CASES = sorted(p.parent for p in (FIXTURES / "compose").glob("*/compose.yaml"))
@@ -35,8 +36,8 @@ def check_exact(result: Any) -> int:
     containers = _containers(result)
     for text in result.hcl.values():
         for group in groups(parse_hcl(text)).values():
-            for task in tasks(group).values():
-                source = next(c for c in containers.values() if _task_matches(task, c))
+            for task_name, task in tasks(group).items():
+                source = next(c for c in containers.values() if dns_label(c.name) == task_name)
                 config = task["config"][0]
                 if source.command is not None:
                     assert [
@@ -48,7 +49,8 @@ def check_exact(result: Any) -> int:
                     assert got == source.entrypoint
                 assert undo_template_escape(undo_template_escape(config["image"])) == source.image
                 env: dict[str, str] = {}
-                for block in task.get("env", []):
+                blocks = task.get("env", [])
+                for block in [blocks] if isinstance(blocks, dict) else blocks:  # attribute or block form
                     env.update({k: undo_template_escape(v) for k, v in block.items() if k != "__is_block__"})
                 for template in task.get("template", []):
                     env.update(_decode_template_env(undo_template_escape(template["data"])))
@@ -56,10 +58,6 @@ def check_exact(result: Any) -> int:
                 assert env == expected
                 checked += len(expected)
     return checked
-
-
-def _task_matches(task: dict[str, Any], container: Container) -> bool:
-    return bool(undo_template_escape(undo_template_escape(task["config"][0]["image"])) == container.image)
 
 
 def test_escaping_fixture_reads_back_exactly() -> None:
