@@ -41,10 +41,10 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
             Parser.__init__(self)
             Composer.__init__(self)
 
-    _Parser = _PureParser
+    _Parser = _PureParser  # type: ignore[misc, assignment]
 
 
-class _Loader(_Parser, _PlainResolver):  # type: ignore[misc]
+class _Loader(_Parser, _PlainResolver):
     def __init__(self, stream: str) -> None:
         _Parser.__init__(self, stream)
         _PlainResolver.__init__(self)

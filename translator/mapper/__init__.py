@@ -22,8 +22,9 @@ def map_project(project: Project, options: Options, findings: Findings) -> list[
     job_name = _rename(project.name, "job", Position(project.files[0] if project.files else "-"), findings)
     job = Job(name=job_name, groups=[], comment=f"Translated from {', '.join(project.files)}")
     group_names = NameSpace()
+    service_names = NameSpace()  # one discovery namespace: a name must not be shared by two groups
     for workload in project.workloads:
-        job.groups.append(map_workload(workload, options, findings, group_names))
+        job.groups.append(map_workload(workload, options, findings, group_names, service_names))
     return [job]
 
 
@@ -40,7 +41,13 @@ def _rename(name: str, what: str, position: Position, findings: Findings, subjec
     return new
 
 
-def map_workload(workload: Workload, options: Options, findings: Findings, group_names: NameSpace) -> Group:
+def map_workload(
+    workload: Workload,
+    options: Options,
+    findings: Findings,
+    group_names: NameSpace,
+    service_names: NameSpace | None = None,
+) -> Group:
     wanted = _rename(workload.name, "group", workload.position, findings, workload.name)
     name = group_names.claim(wanted)
     if name != wanted:
@@ -64,7 +71,7 @@ def map_workload(workload: Workload, options: Options, findings: Findings, group
         mapped = []
     comment = f"{workload.kind} {workload.name!r} ({workload.position.short})"
     group = Group(name=name, network=network, tasks=[], count=workload.count, comment=comment)
-    group.services = _services(workload, mapped, options, findings)
+    group.services = _services(workload, mapped, options, findings, service_names or NameSpace())
     task_names = NameSpace()
     for container in workload.containers:
         group.tasks.append(_task(container, workload, group, options, findings, task_names))
@@ -74,19 +81,29 @@ def map_workload(workload: Workload, options: Options, findings: Findings, group
 
 
 def _services(
-    workload: Workload, mapped: list[MappedPort], options: Options, findings: Findings
+    workload: Workload, mapped: list[MappedPort], options: Options, findings: Findings, job_names: NameSpace
 ) -> list[Service]:
     if not mapped:
         return []
     services: list[Service] = []
-    names = NameSpace()
+    own: set[str] = set()
     for endpoint in workload.endpoints:
         base = _rename(endpoint.name, "service", endpoint.position, findings, workload.name)
         for i, port in enumerate(mapped):
             wanted = base if i == 0 else dns_label(f"{base}-{port.port.label.replace('_', '-')}")
-            if wanted.lower() in names.taken:
+            if wanted in own:
                 continue
-            names.reserve(wanted)
+            own.add(wanted)
+            name = job_names.claim(wanted)
+            if name != wanted:
+                findings.add(
+                    codes.NAME_CLASH,
+                    endpoint.position,
+                    f"service name {wanted!r} is already registered by another group; this one is {name!r}",
+                    "references to it must use the new name",
+                    subject=workload.name,
+                )
+            wanted = name
             tags = [f"app_protocol={port.source.app_protocol}"] if port.source.app_protocol else []
             services.append(Service(name=wanted, port=port.port.label, provider=options.provider, tags=tags))
     return services
