@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from translator import findings as codes
 from translator.compose.dotenv import parse_dotenv
 from translator.compose.interpolation import Interpolator
-
-from translator import findings as codes
 from translator.compose.normalize import normalize_service
 from translator.findings import Findings
 from translator.source import InputError, Position
