@@ -15,7 +15,7 @@ from translator.compose.interpolation import Interpolator
 from translator.compose.normalize import normalize_service
 from translator.findings import Findings
 from translator.source import InputError, Position
-from translator.yamlsource import YamlMap, decode, load_single
+from translator.yamlsource import YamlMap, YamlSeq, decode, load_single
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -186,12 +186,53 @@ def load_project(options: LoadOptions) -> ComposeProject:
         normalized = normalize_service(
             service_name, service, raw_services.where(service_name), working_dir, environment
         )
+        _apply_env_files(normalized, working_dir, environment)
         services.set(
             service_name, normalized, raw_services.where_key(service_name), raw_services.where(service_name)
         )
     return ComposeProject(
         project_name, working_dir, names, services, document, findings, environment.merged()
     )
+
+
+def _env_file_entries(value: Any, pos: Position) -> list[tuple[str, bool, Position]]:
+    """``env_file``: a path, or a list of paths and ``{path, required, format}`` mappings."""
+    items = value if isinstance(value, list) else [value]
+    entries = []
+    for index, item in enumerate(items):
+        item_pos = items.where(index) if isinstance(items, YamlSeq) else pos
+        if isinstance(item, dict):
+            path, required = item.get("path"), item.get("required", True)
+        else:
+            path, required = item, True
+        if not isinstance(path, str) or not path:
+            raise InputError(item_pos, "env_file entry must be a path or a mapping with 'path'")
+        entries.append((path, required is not False and str(required).lower() != "false", item_pos))
+    return entries
+
+
+def _apply_env_files(service: YamlMap, working_dir: Path, environment: _Environment) -> None:
+    """Variables from ``env_file`` come first; ``environment`` overrides them, as in Compose."""
+    value = service.get("env_file")
+    if value is None:
+        return
+    merged = YamlMap(service.where("env_file"))
+    for path, required, pos in _env_file_entries(value, service.where("env_file")):
+        full = Path(path) if Path(path).is_absolute() else working_dir / path
+        if not full.is_file():
+            if required:
+                raise InputError(
+                    pos, f"env_file {path!r} not found; expected an existing file (or required: false)"
+                )
+            continue
+        name, text = read_text(str(full))
+        for key, item in parse_dotenv(text, name, environment).items():
+            merged.set(key, item, pos, pos)
+    own = service.get("environment")
+    if isinstance(own, YamlMap):
+        for key, item in own.items():
+            merged.set(key, item, own.where_key(key), own.where(key))
+    service.set("environment", merged, service.where_key("env_file"), merged.pos)
 
 
 def _profiles_from(environment: _Environment) -> set[str]:
