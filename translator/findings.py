@@ -52,6 +52,7 @@ ENV_FROM_PROCESS = _code(
 ENV_UNSET = _code(
     "L006", WARN, "An environment key without a value is not set in the environment; it was left out"
 )
+YAML11_BOOLEAN = _code("L007", INFO, "A yes/no/on/off word was read as a boolean, as Compose reads it")
 
 # Names (N)
 RENAMED = _code("N001", INFO, "A name was changed to fit Nomad's naming rules")
