@@ -121,9 +121,8 @@ def _task(
     name = names.claim(wanted)
     config = DockerConfig(image=container.image, entrypoint=container.entrypoint, args=container.command)
     if workload.network_mode == "host":
+        # Group host mode alone still puts a Docker task on Docker's bridge; the task must ask for host.
         config.network_mode = "host"
-    elif workload.network_mode == "none":
-        config.network_mode = "none"
     task = Task(name=name, config=config, comment=f"{container.name!r} ({container.position.short})")
     _placement_of_network_settings(container, workload, group, config, findings)
     config.extra_hosts = [f"{host}:{address}" for host, address, _ in container.extra_hosts]
