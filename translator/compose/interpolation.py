@@ -31,6 +31,7 @@ booleans (its ``interpolateTypeCastMapping``); :meth:`Interpolator.tree` does th
 from __future__ import annotations
 
 import json
+import math
 import re
 import struct
 from collections.abc import Callable
@@ -413,7 +414,7 @@ def to_float(text: str) -> float:
         number = float.fromhex(text)
     else:
         raise CastError(f"{quote(text)} is not a number")
-    if number in (float("inf"), float("-inf")) and not _SPECIAL_FLOAT.fullmatch(text):
+    if math.isinf(number) and not _SPECIAL_FLOAT.fullmatch(text):
         raise CastError(f"{quote(text)} is out of range for a number")
     return number
 
@@ -421,10 +422,9 @@ def to_float(text: str) -> float:
 def to_float32(text: str) -> float:
     """A number that must fit a 32-bit float (``cpus``); kept at full precision, as Compose prints it."""
     number = to_float(text)
-    try:
-        struct.pack("f", number)
-    except OverflowError:
-        raise CastError(f"{quote(text)} is out of range for a 32-bit number") from None
+    (rounded,) = struct.unpack("f", struct.pack("f", number))
+    if math.isinf(rounded) and not math.isinf(number):
+        raise CastError(f"{quote(text)} is out of range for a 32-bit number")
     return number
 
 
