@@ -108,7 +108,7 @@ class _Environment:
         return {**self.files, **self.process}
 
 
-def _project_environment(options: LoadOptions, working_dir: Path) -> _Environment:
+def _project_environment(options: LoadOptions, working_dir: Path, findings: Findings) -> _Environment:
     process = dict(os.environ if options.environ is None else options.environ)
     from_files: dict[str, str] = {}
     env_files = list(options.env_files)
@@ -119,7 +119,7 @@ def _project_environment(options: LoadOptions, working_dir: Path) -> _Environmen
     for env_file in env_files:
         name, text = read_text(env_file)
         lookup = _Environment(process, from_files)
-        from_files.update(parse_dotenv(text, name, lookup))
+        from_files.update(parse_dotenv(text, name, lookup, findings=findings))
     return _Environment(process, from_files)
 
 
@@ -132,8 +132,8 @@ def load_project(options: LoadOptions) -> ComposeProject:
     if base is None:
         base = Path.cwd() if first == STDIN else Path(first).parent
     working_dir = base.resolve()
-    environment = _project_environment(options, working_dir)
     findings = Findings()
+    environment = _project_environment(options, working_dir, findings)
     interpolator = Interpolator(environment, findings)
 
     documents: list[YamlMap] = []
@@ -186,7 +186,7 @@ def load_project(options: LoadOptions) -> ComposeProject:
         normalized = normalize_service(
             service_name, service, raw_services.where(service_name), working_dir, environment
         )
-        _apply_env_files(normalized, working_dir, environment)
+        _apply_env_files(normalized, working_dir, environment, findings)
         services.set(
             service_name, normalized, raw_services.where_key(service_name), raw_services.where(service_name)
         )
@@ -211,7 +211,9 @@ def _env_file_entries(value: Any, pos: Position) -> list[tuple[str, bool, Positi
     return entries
 
 
-def _apply_env_files(service: YamlMap, working_dir: Path, environment: _Environment) -> None:
+def _apply_env_files(
+    service: YamlMap, working_dir: Path, environment: _Environment, findings: Findings
+) -> None:
     """Variables from ``env_file`` come first; ``environment`` overrides them, as in Compose."""
     value = service.get("env_file")
     if value is None:
@@ -226,7 +228,7 @@ def _apply_env_files(service: YamlMap, working_dir: Path, environment: _Environm
                 )
             continue
         name, text = read_text(str(full))
-        for key, item in parse_dotenv(text, name, environment).items():
+        for key, item in parse_dotenv(text, name, environment, findings=findings).items():
             merged.set(key, item, pos, pos)
     own = service.get("environment")
     if isinstance(own, YamlMap):
