@@ -107,8 +107,7 @@ def test_output_directory_refuses_foreign_files(tmp_path: Path) -> None:
 
 
 def test_python_dash_m_entry_point() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "translator", "--version"], capture_output=True, text=True, cwd=ROOT, check=False
-    )
+    command = [sys.executable, "-m", "translator", "--version"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     assert result.returncode == 0
     assert result.stdout.strip() == f"translate {__version__}"
