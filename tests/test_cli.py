@@ -96,7 +96,7 @@ def test_output_directory(tmp_path: Path) -> None:
 
 
 def test_output_directory_refuses_foreign_files(tmp_path: Path) -> None:
-    (tmp_path / "piped.nomad.hcl").write_text("job \"mine\" {}\n", encoding="utf-8")
+    (tmp_path / "piped.nomad.hcl").write_text('job "mine" {}\n', encoding="utf-8")
     code, _, err = invoke("-", "-p", "piped", "-o", str(tmp_path), stdin=SIMPLE)
     assert code == EXIT_INPUT
     assert "was not written by translate; use --force" in err
