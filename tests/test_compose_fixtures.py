@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,9 @@ def run_case(case: Path) -> tuple[str, list[str]]:
     options = Options(**fixture_options(case))
     result = translate([str(case / "compose.yaml")], options, environ=ENVIRON)
     prefix = str(FIXTURES) + "/"
-    text = "\n".join(result.hcl.values()).replace(prefix, "")
+    # Comments show paths relative to the working directory when the input lies below it.
+    relative = os.path.relpath(FIXTURES) + "/"
+    text = "\n".join(result.hcl.values()).replace(prefix, "").replace(relative, "")
     findings = [f.line().replace(prefix, "") for f in result.findings]
     return text, findings
 

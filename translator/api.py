@@ -18,6 +18,14 @@ class Result:
     hcl: dict[str, str]  # job name → jobspec text
     findings: list[Finding] = field(default_factory=list)
 
+    def documents(self, output_format: str = "hcl") -> dict[str, str]:
+        """File name → text for every job: ``<job>.nomad.hcl``, or the API's ``<job>.nomad.json``."""
+        if output_format == "json":
+            from translator.emit.json_api import render_job_json
+
+            return {f"{job.name}.nomad.json": render_job_json(job) for job in self.jobs}
+        return {f"{name}.nomad.hcl": text for name, text in self.hcl.items()}
+
 
 def translate(
     files: Sequence[str] = (),

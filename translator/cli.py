@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -15,8 +13,7 @@ from translator import __version__
 EXIT_OK = 0
 EXIT_INPUT = 1  # the input cannot be read or is not a valid Compose file
 EXIT_USAGE = 2  # wrong command-line usage (also what click uses)
-
-GENERATED_MARK = "# Translated from "
+EXIT_DRIFT = 4  # --check: the output directory differs from what the sources produce
 
 HELP = """Translate docker-compose projects into HashiCorp Nomad jobspecs.
 
@@ -27,9 +24,12 @@ Examples:
   translate compose.yaml -o jobs/            write jobs/<job>.nomad.hcl
   cat compose.yaml | translate -             read standard input
   translate --static-ports --provider consul compose.yaml
+  translate --format json compose.yaml       Nomad HTTP API JSON ({"Job": ...})
+  translate --check -o jobs/ compose.yaml    exit 4 with a diff if jobs/ is stale
 
 Findings (what changed, what was approximated, what needs a person) are printed
-to stderr, one per line. Exit codes: 0 translated, 1 input error, 2 usage error.
+to stderr, one per line. Exit codes: 0 translated, 1 input error, 2 usage error,
+4 drift found by --check.
 """
 
 app = typer.Typer(add_completion=True, rich_markup_mode=None, pretty_exceptions_enable=False)
@@ -73,6 +73,12 @@ def run(
     profile: Annotated[
         Optional[list[str]], typer.Option("--profile", help="Enable a Compose profile (repeatable).")  # noqa: UP045
     ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="hcl (jobspec) or json (Nomad HTTP API job).")
+    ] = "hcl",
+    check: Annotated[
+        bool, typer.Option("--check", help="Compare with -o DIR instead of writing; exit 4 on drift.")
+    ] = False,
     version: Annotated[
         Optional[bool],  # noqa: UP045
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
@@ -80,8 +86,11 @@ def run(
 ) -> None:
     from translator.api import translate
     from translator.options import PROVIDERS, Options
+    from translator.output import RefusedError, write_documents
     from translator.source import InputError
 
+    if output_format not in ("hcl", "json"):
+        raise typer.BadParameter("expected hcl or json", param_hint="--format")
     if provider not in PROVIDERS:
         raise typer.BadParameter(f"expected one of {', '.join(PROVIDERS)}", param_hint="--provider")
     paths = [*(file or []), *(files or [])]
@@ -100,46 +109,36 @@ def run(
         raise typer.Exit(EXIT_INPUT) from None
     for finding in result.findings:
         typer.echo(finding.line(), err=True)
+    documents = result.documents(output_format)
+    if check:
+        _check(output, documents)
+        return
     if output is None:
-        sys.stdout.write("\n".join(result.hcl.values()))
+        sys.stdout.write("\n".join(documents.values()))
         sys.stdout.flush()
         return
     try:
-        for job_name, text in result.hcl.items():
-            _write(output, f"{job_name}.nomad.hcl", text, force)
-    except _RefusedError as err:
+        write_documents(output, documents, force)
+    except RefusedError as err:
         typer.echo(f"translate: error: {err}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
 
 
-class _RefusedError(Exception):
-    pass
+def _check(output: Path | None, documents: dict[str, str]) -> None:
+    """``--check``: exit 4 with a unified diff when ``-o DIR`` differs from what the sources give now."""
+    from translator.output import RefusedError, drift
 
-
-def _write(directory: Path, name: str, text: str, force: bool) -> None:
-    """Write atomically inside ``directory``; never over a file translate did not write."""
-    if "/" in name or "\\" in name or name.startswith("."):  # names are sanitised; this is a last guard
-        raise _RefusedError(f"refusing to write {name!r} outside {directory}")
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / name
-    if target.exists() and not force:
-        try:
-            with target.open(encoding="utf-8", errors="replace") as handle:
-                first = handle.readline()
-        except OSError as err:
-            raise _RefusedError(f"{target}: cannot read: {err.strerror}") from None
-        if not first.startswith(GENERATED_MARK):
-            raise _RefusedError(
-                f"{target}: exists and was not written by translate; use --force to overwrite"
-            )
-    fd, temp = tempfile.mkstemp(prefix=f".{name}.", dir=directory)
+    if output is None:
+        raise typer.BadParameter("--check needs -o DIR, the directory to compare", param_hint="--check")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        diff = drift(output, documents)
+    except RefusedError as err:
+        typer.echo(f"translate: error: {err}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    if diff:
+        sys.stdout.write(diff)
+        typer.echo(f"translate: {output} is out of date; run without --check to update it", err=True)
+        raise typer.Exit(EXIT_DRIFT)
 
 
 def main() -> None:

@@ -40,3 +40,8 @@ def hcl_config_string(text: str) -> str:
 def hcl_reference(text: str) -> str:
     """A string that deliberately contains Nomad ``${...}`` references (already composed by the mapper)."""
     return _quote(text)
+
+
+def config_layer_escape(text: str) -> str:
+    """For JSON API output: the driver ``config`` is still evaluated as HCL once on the client."""
+    return _template_escape(text)

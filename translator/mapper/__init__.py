@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from translator import findings as codes
@@ -20,12 +21,27 @@ RUNTIME_INTERPOLATION = re.compile(r"\$\{[a-zA-Z0-9_\-.]+\}")
 
 def map_project(project: Project, options: Options, findings: Findings) -> list[Job]:
     job_name = _rename(project.name, "job", Position(project.files[0] if project.files else "-"), findings)
-    job = Job(name=job_name, groups=[], comment=f"Translated from {', '.join(project.files)}")
+    sources = ", ".join(shown_path(file) for file in project.files)
+    job = Job(name=job_name, groups=[], comment=f"Translated from {sources}")
     group_names = NameSpace()
     service_names = NameSpace()  # one discovery namespace: a name must not be shared by two groups
     for workload in project.workloads:
         job.groups.append(map_workload(workload, options, findings, group_names, service_names))
     return [job]
+
+
+def shown_path(path: str) -> str:
+    """A path as written in jobspec comments: relative to the working directory when inside it, so
+    the same sources give the same bytes wherever they are checked out."""
+    if os.path.isabs(path):
+        relative = os.path.relpath(path)
+        if not relative.startswith(".."):
+            return relative
+    return path
+
+
+def shown(position: Position) -> str:
+    return Position(shown_path(position.file), position.line).short
 
 
 def _rename(name: str, what: str, position: Position, findings: Findings, subject: str = "") -> str:
@@ -69,7 +85,7 @@ def map_workload(
             subject=workload.name,
         )
         mapped = []
-    comment = f"{workload.kind} {workload.name!r} ({workload.position.short})"
+    comment = f"{workload.kind} {workload.name!r} ({shown(workload.position)})"
     group = Group(name=name, network=network, tasks=[], count=workload.count, comment=comment)
     group.services = _services(workload, mapped, options, findings, service_names or NameSpace())
     task_names = NameSpace()
@@ -123,7 +139,7 @@ def _task(
     if workload.network_mode == "host":
         # Group host mode alone still puts a Docker task on Docker's bridge; the task must ask for host.
         config.network_mode = "host"
-    task = Task(name=name, config=config, comment=f"{container.name!r} ({container.position.short})")
+    task = Task(name=name, config=config, comment=f"{container.name!r} ({shown(container.position)})")
     _placement_of_network_settings(container, workload, group, config, findings)
     config.extra_hosts = [f"{host}:{address}" for host, address, _ in container.extra_hosts]
     config.work_dir = container.working_dir

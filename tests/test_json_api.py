@@ -1,0 +1,101 @@
+"""The Nomad API JSON describes the same job as the HCL; durations and escaping follow the API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import FIXTURES, groups, job_body, parse_hcl, tasks, undo_template_escape
+from translator.api import translate
+from translator.emit.json_api import duration_ns
+from translator.options import Options
+
+CASES = sorted(p.parent for p in (FIXTURES / "compose").glob("*/compose.yaml"))
+
+
+def _hcl_blocks(body: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = body.get(key, [])
+    return [value] if isinstance(value, dict) else list(value)
+
+
+def _compare_group(name: str, hcl_group: dict[str, Any], api_group: dict[str, Any]) -> None:
+    assert api_group["Name"] == name
+    assert api_group["Count"] == hcl_group["count"]
+    (network,) = hcl_group["network"]
+    (api_network,) = api_group["Networks"]
+    assert api_network["Mode"] == network["mode"]
+    hcl_ports = {}
+    for block in network.get("port", []):
+        ((label, port),) = block.items()
+        hcl_ports[label] = (port.get("static", 0), port.get("to", 0), port.get("host_network", "default"))
+    api_ports = {
+        p["Label"]: (p["Value"], p["To"], p["HostNetwork"])
+        for p in api_network["DynamicPorts"] + api_network["ReservedPorts"]
+    }
+    assert api_ports == hcl_ports
+    assert all(p["Value"] > 0 for p in api_network["ReservedPorts"])
+    assert all(p["Value"] == 0 for p in api_network["DynamicPorts"])
+    hcl_services = [(s["name"], s["port"], s["provider"]) for s in hcl_group.get("service", [])]
+    api_services = [(s["Name"], s["PortLabel"], s["Provider"]) for s in api_group.get("Services", [])]
+    assert api_services == hcl_services
+    api_tasks = {t["Name"]: t for t in api_group["Tasks"]}
+    for task_name, task in tasks(hcl_group).items():
+        api_task = api_tasks[task_name]
+        (config,) = task["config"]
+        for key, value in config.items():
+            if key == "__is_block__":
+                continue
+            # HCL: Layer A and the driver's Layer C; JSON: Layer C only.
+            expected = (
+                [undo_template_escape(v) for v in value]
+                if isinstance(value, list)
+                else undo_template_escape(value)
+            )
+            assert api_task["Config"][key] == expected, key
+        env: dict[str, str] = {}
+        for block in _hcl_blocks(task, "env"):
+            env.update({k: undo_template_escape(v) for k, v in block.items() if k != "__is_block__"})
+        assert api_task.get("Env", {}) == env
+        hcl_templates = [undo_template_escape(t["data"]) for t in task.get("template", [])]
+        assert [t["EmbeddedTmpl"] for t in api_task.get("Templates", [])] == hcl_templates
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_json_and_hcl_describe_the_same_job(case: Path) -> None:
+    options = Options(
+        **json.loads((case / "options.json").read_text()) if (case / "options.json").exists() else {}
+    )
+    result = translate([str(case / "compose.yaml")], options, environ={"HOME": "/home/user"})
+    for job in result.jobs:
+        hcl = parse_hcl(result.hcl[job.name])
+        api = json.loads(result.documents("json")[f"{job.name}.nomad.json"])["Job"]
+        assert api["ID"] == job.name
+        assert api["Type"] == job_body(hcl)["type"]
+        api_groups = {g["Name"]: g for g in api["TaskGroups"]}
+        hcl_groups = groups(hcl)
+        assert list(api_groups) == list(hcl_groups)
+        for name, group in hcl_groups.items():
+            _compare_group(name, group, api_groups[name])
+
+
+def test_restart_durations_are_nanoseconds() -> None:
+    result = translate([str(FIXTURES / "compose" / "restart-policies" / "compose.yaml")], environ={})
+    api = json.loads(result.documents("json")["restart-policies.nomad.json"])["Job"]
+    policy = api["TaskGroups"][0]["RestartPolicy"]
+    assert policy == {"Attempts": 3, "Mode": "delay", "Interval": 60_000_000_000, "Delay": 15_000_000_000}
+
+
+@pytest.mark.parametrize(
+    ("text", "nanoseconds"),
+    [("15s", 15 * 10**9), ("1m30s", 90 * 10**9), ("24h", 86400 * 10**9), ("250ms", 25 * 10**7)],
+)
+def test_duration_parsing(text: str, nanoseconds: int) -> None:
+    assert duration_ns(text) == nanoseconds
+
+
+def test_bad_duration_is_refused() -> None:
+    with pytest.raises(ValueError):
+        duration_ns("soon")

@@ -1,0 +1,150 @@
+"""Nomad HTTP API JSON (``{"Job": {...}}``) from the Nomad model: the same job the HCL describes.
+
+Keys are the API's Go field names and durations are integer nanoseconds. There is
+no HCL layer here, so strings are written as they are, except in the Docker
+driver's ``Config``, which the client still evaluates as HCL once (Layer C).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from translator.emit.escape import config_layer_escape
+from translator.nomad import DockerConfig, Group, Job, Network, Port, Restart, Service, Task, Template
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT_NS = {
+    "ns": 1,
+    "us": 1_000,
+    "µs": 1_000,
+    "ms": 1_000_000,
+    "s": 10**9,
+    "m": 60 * 10**9,
+    "h": 3600 * 10**9,
+}
+
+
+def duration_ns(text: str) -> int:
+    """Go duration text (``1m30s``) → nanoseconds."""
+    parts = _DURATION.findall(text)
+    if not parts or "".join(a + b for a, b in parts) != text:
+        raise ValueError(f"not a duration: {text!r}")
+    return round(sum(float(amount) * _UNIT_NS[unit] for amount, unit in parts))
+
+
+def _port(port: Port) -> dict[str, Any]:
+    return {
+        "Label": port.label,
+        "Value": port.static or 0,
+        "To": port.to or 0,
+        "HostNetwork": port.host_network or "default",
+    }
+
+
+def _network(network: Network) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "Mode": network.mode,
+        "DynamicPorts": [_port(p) for p in network.ports if p.static is None],
+        "ReservedPorts": [_port(p) for p in network.ports if p.static is not None],
+    }
+    if network.hostname:
+        result["Hostname"] = network.hostname
+    if network.has_dns:
+        result["DNS"] = {
+            "Servers": list(network.dns_servers),
+            "Searches": list(network.dns_searches),
+            "Options": list(network.dns_options),
+        }
+    return result
+
+
+def _service(service: Service) -> dict[str, Any]:
+    return {
+        "Name": service.name,
+        "PortLabel": service.port,
+        "Provider": service.provider,
+        "Tags": service.tags,
+    }
+
+
+def _restart(restart: Restart) -> dict[str, Any]:
+    result: dict[str, Any] = {"Attempts": restart.attempts, "Mode": restart.mode}
+    if restart.interval:
+        result["Interval"] = duration_ns(restart.interval)
+    if restart.delay:
+        result["Delay"] = duration_ns(restart.delay)
+    return result
+
+
+def _config(config: DockerConfig) -> dict[str, Any]:
+    """The driver's own snake_case keys, with strings escaped for the driver's HCL pass."""
+    result: dict[str, Any] = {"image": config_layer_escape(config.image)}
+    lists = {
+        "entrypoint": config.entrypoint,
+        "args": config.args,
+        "extra_hosts": config.extra_hosts or None,
+        "dns_servers": config.dns_servers or None,
+        "dns_search_domains": config.dns_search_domains or None,
+        "dns_options": config.dns_options or None,
+    }
+    scalars = {"network_mode": config.network_mode, "hostname": config.hostname, "work_dir": config.work_dir}
+    for key, values in lists.items():
+        if values is not None:
+            result[key] = [config_layer_escape(v) for v in values]
+    for key, value in scalars.items():
+        if value:
+            result[key] = config_layer_escape(value)
+    return result
+
+
+def _template(template: Template) -> dict[str, Any]:
+    return {
+        "EmbeddedTmpl": template.data,
+        "DestPath": template.destination,
+        "ChangeMode": template.change_mode,
+        "Envvars": template.env,
+    }
+
+
+def _task(task: Task) -> dict[str, Any]:
+    result: dict[str, Any] = {"Name": task.name, "Driver": task.driver, "Config": _config(task.config)}
+    if task.user:
+        result["User"] = task.user
+    if task.env:
+        result["Env"] = dict(task.env)
+    if task.templates:
+        result["Templates"] = [_template(t) for t in task.templates]
+    return result
+
+
+def _group(group: Group) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "Name": group.name,
+        "Count": group.count,
+        "Networks": [_network(group.network)],
+        "Tasks": [_task(t) for t in group.tasks],
+    }
+    if group.services:
+        result["Services"] = [_service(s) for s in group.services]
+    if group.restart:
+        result["RestartPolicy"] = _restart(group.restart)
+    return result
+
+
+def job_document(job: Job) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "ID": job.name,
+        "Name": job.name,
+        "Type": job.type,
+        "Datacenters": list(job.datacenters),
+        "TaskGroups": [_group(g) for g in job.groups],
+    }
+    if job.namespace:
+        body["Namespace"] = job.namespace
+    return {"Job": body}
+
+
+def render_job_json(job: Job) -> str:
+    return json.dumps(job_document(job), indent=2, ensure_ascii=False) + "\n"
