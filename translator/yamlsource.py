@@ -53,6 +53,7 @@ class _Loader(_Parser, _PlainResolver):
 # Bounds that keep hostile documents (alias bombs, deep nesting) cheap to reject.
 MAX_NODES = 2_000_000
 MAX_DEPTH = 400
+MAX_FILE_BYTES = 16 * 1024 * 1024  # far beyond any real manifest; bounds time and memory
 
 # Tags Compose gives meaning to; kept on the parent so the merge step can act on them.
 COMPOSE_TAGS = frozenset({"!reset", "!override"})
@@ -251,6 +252,31 @@ def _fits(kind: str, value: Any) -> bool:
     if kind == "bool":
         return isinstance(value, bool)
     return value is None
+
+
+def read_source(path: str) -> str:
+    """Read and decode one input file, refusing what no real manifest looks like."""
+    from pathlib import Path
+
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        if file.is_dir():
+            raise InputError(Position(path), "is a directory; expected a file")
+        if size > MAX_FILE_BYTES:
+            raise InputError(
+                Position(path),
+                f"file is {size:,} bytes; expected at most {MAX_FILE_BYTES:,} (is it really a manifest?)",
+            )
+        with file.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(Position(path), "no such file; expected a Compose file") from None
+    except OSError as err:
+        raise InputError(Position(path), f"cannot read file: {err.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:  # grew while being read, or a device
+        raise InputError(Position(path), f"file is larger than {MAX_FILE_BYTES:,} bytes")
+    return decode(data, path)
 
 
 def decode(data: bytes, filename: str) -> str:

@@ -15,7 +15,7 @@ from translator.compose.interpolation import Interpolator
 from translator.compose.normalize import normalize_service
 from translator.findings import Findings
 from translator.source import InputError, Position
-from translator.yamlsource import YamlMap, YamlSeq, decode, load_single
+from translator.yamlsource import MAX_FILE_BYTES, YamlMap, YamlSeq, decode, load_single, read_source
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -62,17 +62,12 @@ def read_text(path: str, stdin_text: str | None = None, stdin_name: str = STDIN_
         if stdin_text is None:
             import sys
 
-            stdin_text = decode(sys.stdin.buffer.read(), stdin_name)
+            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                raise InputError(Position(stdin_name), f"input is larger than {MAX_FILE_BYTES:,} bytes")
+            stdin_text = decode(data, stdin_name)
         return stdin_name, stdin_text
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(Position(path), "no such file; expected a Compose file") from None
-    except IsADirectoryError:
-        raise InputError(Position(path), "is a directory; expected a Compose file") from None
-    except OSError as err:
-        raise InputError(Position(path), f"cannot read file: {err.strerror}") from None
-    return path, decode(data, path)
+    return path, read_source(path)
 
 
 def discover_files(directory: Path) -> list[str]:

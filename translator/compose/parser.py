@@ -124,7 +124,8 @@ class _ServiceParser:
         env = svc.get("environment")
         if not isinstance(env, YamlMap):
             return
-        for key, value in env.items():
+        # Compose treats environment as a mapping: its order carries no meaning, so it is sorted.
+        for key, value in sorted(env.items()):
             if value is None:
                 self.findings.add(
                     codes.ENV_UNSET,
@@ -271,7 +272,8 @@ def _network_mode(value: str) -> tuple[str, str | None]:
 def parse_project(project: ComposeProject, findings: Findings) -> Project:
     """Build the neutral model; services joined by ``network_mode: service:X`` share X's workload."""
     parser = _ServiceParser(project, findings)
-    services = dict(project.services.items())
+    # Services form a mapping too: sorted, so that reordering a file does not change the job.
+    services = dict(sorted(project.services.items()))
     owner: dict[str, str] = {}
     for name in services:
         owner[name] = _network_owner(name, services, findings)
