@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ class Result:
     jobs: list[Job]
     hcl: dict[str, str]  # job name → jobspec text
     findings: list[Finding] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: load, parse, map, emit
 
     def documents(self, output_format: str = "hcl") -> dict[str, str]:
         """File name → text for every job: ``<job>.nomad.hcl``, or the API's ``<job>.nomad.json``."""
@@ -49,6 +51,8 @@ def translate(
     from translator.mapper import map_project
 
     options = options or Options()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
     loaded = load_project(
         LoadOptions(
             files=files,
@@ -61,12 +65,23 @@ def translate(
             stdin_name=stdin_name,
         )
     )
+    clock = _lap(timings, "load", clock)
     findings = Findings()
     findings.extend(loaded.findings)
     project = parse_project(loaded, findings)
+    clock = _lap(timings, "parse", clock)
     jobs = map_project(project, options, findings)
+    clock = _lap(timings, "map", clock)
     hcl = {job.name: render_job(job) for job in jobs}
-    return Result(project=project, jobs=jobs, hcl=hcl, findings=findings.sorted())
+    _lap(timings, "emit", clock)
+    return Result(project=project, jobs=jobs, hcl=hcl, findings=findings.sorted(), timings=timings)
+
+
+def _lap(timings: dict[str, float], stage: str, since: float) -> float:
+    """Record the seconds a stage took (the benchmarks read them); returns the new start."""
+    now = time.perf_counter()
+    timings[stage] = timings.get(stage, 0.0) + now - since
+    return now
 
 
 def translate_text(
