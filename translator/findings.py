@@ -119,6 +119,47 @@ ENV_INTERPOLATION = _code(
     "T010", INFO, "An environment value contains ${...}; Nomad would interpolate it, so it was escaped"
 )
 
+# Kubernetes input (K)
+K8S_UNKNOWN_KEY = _code("K001", WARN, "A key the tool does not know in a Kubernetes object; it was ignored")
+K8S_NOT_TRANSLATED = _code("K002", WARN, "A Kubernetes setting is not translated; it was ignored")
+K8S_KIND_NOT_TRANSLATED = _code(
+    "K003", WARN, "A Kubernetes object kind is not translated (Ingress, NetworkPolicy, PVC, HPA, ...)"
+)
+K8S_UNKNOWN_KIND = _code("K004", WARN, "An object of an unknown kind was ignored")
+K8S_CPU = _code("K005", INFO, "CPU millicores became MHz at a fixed conversion factor")
+K8S_FIELD_REF = _code("K006", INFO, "A fieldRef became the matching Nomad runtime variable")
+K8S_FIELD_REF_UNSUPPORTED = _code("K007", WARN, "A fieldRef or resourceFieldRef has no Nomad equivalent")
+K8S_CONFIGMAP_INLINE = _code("K008", INFO, "A ConfigMap value from the input was written inline")
+K8S_CONFIGMAP_MISSING = _code("K009", ERR, "A referenced ConfigMap or key is not in the input")
+K8S_SECRET_VARIABLE = _code(
+    "K010", WARN, "A Secret reference reads a Nomad Variable, which must be created before the job runs"
+)
+K8S_HOST_PORT = _code("K011", WARN, "A hostPort became a static port")
+K8S_NODE_PORT = _code("K012", WARN, "A NodePort Service became a static port")
+K8S_HEADLESS = _code("K013", INFO, "A headless Service: per-Pod DNS names have no Nomad equivalent")
+K8S_LOAD_BALANCER = _code("K014", WARN, "A LoadBalancer Service needs a load balancer in front of the job")
+K8S_EXTERNAL_NAME = _code("K015", INFO, "An ExternalName Service: references to it use the external name")
+K8S_NO_SELECTOR = _code("K016", WARN, "A Service without a selector has no workload to register")
+K8S_SELECTOR_NO_MATCH = _code("K017", WARN, "A Service selector matches no workload in the input")
+K8S_TARGET_PORT = _code("K018", ERR, "A Service targetPort names no container port of the workload")
+K8S_PROBE = _code("K019", WARN, "A probe is not translated into a check yet")
+K8S_HOSTNAME = _code("K020", WARN, "Pod hostname or subdomain has no Nomad equivalent")
+K8S_DNS = _code("K021", INFO, "Pod DNS settings became the group network's dns block, or were dropped")
+K8S_VAR_EXPANSION = _code("K022", INFO, "A $(VAR) reference was expanded as Kubernetes expands it")
+K8S_SERVICE_ENV = _code(
+    "K023", INFO, "A Service environment variable (<SVC>_SERVICE_HOST/_PORT) was added for discovery"
+)
+K8S_RESTART_POLICY = _code("K024", INFO, "restartPolicy decided the job type or the restart block")
+K8S_JOB_SETTINGS = _code("K025", WARN, "A Job or CronJob setting was approximated or dropped")
+K8S_PERIODIC = _code("K026", INFO, "A CronJob became a periodic batch job")
+K8S_NAMESPACE = _code("K027", INFO, "The Kubernetes namespace became the job's Nomad namespace")
+K8S_NO_IMAGE = _code("K028", ERR, "A container names no image")
+K8S_SIDECAR = _code(
+    "K029", INFO, "An init container became a prestart task (a sidecar when it keeps running)"
+)
+K8S_METADATA = _code("K030", INFO, "Annotations are not translated; labels became job meta")
+K8S_MULTIPLE_MATCH = _code("K031", INFO, "A Service selects several workloads; it is registered in each")
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:

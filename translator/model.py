@@ -24,6 +24,15 @@ class ContainerPort:
     app_protocol: str | None = None
     mode: str | None = None
     exposed_only: bool = False  # reachable by other containers, never published
+    keep_static: bool = False  # the published port must stay fixed (Kubernetes hostPort, NodePort)
+
+
+@dataclass
+class SecretRef:
+    """A value the source kept in a secret store (a Kubernetes Secret); never written in plain text."""
+
+    store: str  # the secret's name
+    key: str
 
 
 @dataclass
@@ -31,6 +40,10 @@ class EnvVar:
     name: str
     value: str
     position: Position
+    # A value known only at run time, by meaning: alloc.name, alloc.id, namespace, alloc.ip,
+    # host.ip, node.name. The mapper picks the platform's variable for it; ``value`` is then unused.
+    runtime: str | None = None
+    secret: SecretRef | None = None  # read from the platform's secret store; ``value`` is unused
 
 
 @dataclass
@@ -65,6 +78,13 @@ class Container:
     restart_position: Position | None = None
     working_dir: str | None = None
     user: str | None = None
+    # None: a main container. "init": runs to completion before the main containers start.
+    # "sidecar": started before the main containers and kept running beside them.
+    lifecycle: str | None = None
+    cpu_millicores: int | None = None  # requested CPU (Kubernetes requests.cpu, else limits.cpu)
+    memory_bytes: int | None = None  # requested memory (requests.memory, else limits.memory)
+    memory_limit_bytes: int | None = None  # hard memory limit, when above the request
+    resources_position: Position | None = None
 
 
 @dataclass
@@ -76,12 +96,34 @@ class Dependency:
 
 
 @dataclass
+class EndpointPort:
+    """A port clients use (a Kubernetes Service ``port``) and the container port behind it."""
+
+    port: int
+    target: int
+    position: Position
+    name: str | None = None
+    protocol: str = "tcp"
+
+
+@dataclass
 class Endpoint:
-    """A name by which others reach a workload (service name, alias, link alias)."""
+    """A name by which others reach a workload (service name, alias, link alias, Kubernetes Service).
+
+    ``hostnames`` lists every DNS form that resolves to it; the bare ``name`` (and ``name.ns``
+    forms that omit the namespace) resolve only from workloads in the same ``namespace``. ``ports``
+    maps the port clients dial to the container port; when it is empty every container port of
+    the workload is reachable under its own number (Compose). An ``external_name`` endpoint is a
+    DNS alias for a host outside the project: references to it are replaced by that host.
+    """
 
     name: str
     position: Position
-    kind: str = "service"  # service | alias | link
+    kind: str = "service"  # service | alias | link | external
+    ports: list[EndpointPort] = field(default_factory=list)
+    hostnames: list[str] = field(default_factory=list)
+    namespace: str | None = None
+    external_name: str | None = None
 
 
 @dataclass
@@ -96,6 +138,17 @@ class Workload:
     network_mode: str = "bridge"  # bridge | host | none
     endpoints: list[Endpoint] = field(default_factory=list)
     depends_on: list[Dependency] = field(default_factory=list)
+    namespace: str | None = None  # Kubernetes namespace (None: the default one)
+    labels: dict[str, str] = field(default_factory=dict)
+    schedule: Schedule | None = None  # a periodic batch workload (Kubernetes CronJob)
+
+
+@dataclass
+class Schedule:
+    crons: list[str]
+    position: Position
+    prohibit_overlap: bool = False
+    time_zone: str | None = None
 
 
 @dataclass
@@ -104,3 +157,5 @@ class Project:
     source: str  # compose | kubernetes
     files: list[str]
     workloads: list[Workload]
+    endpoints: list[Endpoint] = field(default_factory=list)  # not backed by a workload (ExternalName)
+    job_per_workload: bool = False  # Kubernetes: one job per workload object

@@ -63,6 +63,19 @@ class DockerConfig:
 
 
 @dataclass
+class Lifecycle:
+    hook: str  # prestart | poststart | poststop
+    sidecar: bool = False
+
+
+@dataclass
+class Resources:
+    cpu: int | None = None  # MHz
+    memory: int | None = None  # MB
+    memory_max: int | None = None  # MB
+
+
+@dataclass
 class Task:
     name: str
     config: DockerConfig
@@ -71,6 +84,8 @@ class Task:
     env: dict[str, str] = field(default_factory=dict)
     templates: list[Template] = field(default_factory=list)
     comment: str = ""
+    lifecycle: Lifecycle | None = None
+    resources: Resources | None = None
 
     @property
     def env_keys_are_identifiers(self) -> bool:
@@ -98,6 +113,13 @@ class Group:
 
 
 @dataclass
+class Periodic:
+    crons: list[str]
+    prohibit_overlap: bool = False
+    time_zone: str | None = None
+
+
+@dataclass
 class Job:
     name: str
     groups: list[Group]
@@ -105,3 +127,9 @@ class Job:
     datacenters: list[str] = field(default_factory=lambda: ["*"])
     namespace: str | None = None
     comment: str = ""
+    periodic: Periodic | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def meta_keys_are_identifiers(self) -> bool:
+        return all(_IDENTIFIER.match(key) for key in self.meta)
