@@ -1,0 +1,202 @@
+"""Run the benchmarks and print (and optionally write) a table of the results.
+
+For each N: the end-to-end CLI wall time (median of several runs), the library's time
+per stage, peak memory of the CLI, and, on the same file in the same run, two
+references: ``docker compose config --format json`` and the floor of only parsing the
+YAML with PyYAML's C loader (in a fresh interpreter, as the CLI runs).
+
+    python -m benchmarks.run 10 100 1000 10000 --write benchmarks/RESULTS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.generate import write_inputs
+
+ROOT = Path(__file__).resolve().parent.parent
+GNU_TIME = "/usr/bin/time"
+
+
+@dataclass
+class Row:
+    kind: str
+    n: int
+    cli: float | None = None
+    compose_config: float | None = None
+    yaml_floor: float | None = None
+    peak_mb: float | None = None
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def _median_wall(command: list[str], runs: int) -> float | None:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, check=False
+        )
+        times.append(time.perf_counter() - start)
+        if done.returncode != 0:
+            return None
+    return statistics.median(times)
+
+
+def _peak_mb(command: list[str]) -> float | None:
+    if not os.path.exists(GNU_TIME):
+        return None
+    done = subprocess.run(
+        [GNU_TIME, "-f", "%M", *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        return int(done.stderr.strip().splitlines()[-1]) / 1024
+    except (ValueError, IndexError):
+        return None
+
+
+def _docker_compose() -> str | None:
+    beside = Path(sys.executable).parent / "docker-compose"
+    return str(beside) if beside.exists() else shutil.which("docker-compose")
+
+
+def _stages(path: Path, kind: str, runs: int) -> dict[str, float]:
+    from translator import api
+
+    samples: list[dict[str, float]] = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        if kind == "compose":
+            result = api.translate([str(path)], environ={})
+        else:
+            result = api.translate([str(path)], environ={}, **_kubernetes_option())  # type: ignore[arg-type]
+        timings = dict(result.timings)
+        timings["total"] = time.perf_counter() - start
+        samples.append(timings)
+    return {stage: statistics.median(s[stage] for s in samples) for stage in samples[0]}
+
+
+def _kubernetes_option() -> dict[str, str]:
+    import inspect
+
+    from translator import api
+
+    parameters = inspect.signature(api.translate).parameters
+    return {"source_format": "kubernetes"} if "source_format" in parameters else {}
+
+
+def measure(kind: str, path: Path, n: int, runs: int) -> Row:
+    row = Row(kind, n)
+    cli = [sys.executable, "-m", "translator", str(path)]
+    if kind == "kubernetes":
+        cli[3:3] = ["--from", "kubernetes"]
+    row.cli = _median_wall(cli, runs)
+    row.peak_mb = _peak_mb(cli)
+    floor = f"import yaml; list(yaml.load_all(open({str(path)!r}, 'rb'), Loader=yaml.CSafeLoader))"
+    row.yaml_floor = _median_wall([sys.executable, "-c", floor], runs)
+    compose = _docker_compose()
+    if kind == "compose" and compose:
+        row.compose_config = _median_wall([compose, "-f", str(path), "config", "--format", "json"], runs)
+    if row.cli is not None:
+        try:
+            row.stages = _stages(path, kind, max(1, runs // 2))
+        except Exception as err:  # a stage failure is reported in the table, not fatal to the run
+            row.stages = {"error": float("nan")}
+            print(f"library run failed for {kind} N={n}: {err}", file=sys.stderr)
+    return row
+
+
+def _fmt(value: float | None, unit: str = "s") -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.3f} {unit}" if unit == "s" else f"{value:.0f} {unit}"
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return "n/a" if a is None or b is None or b == 0 else f"{a / b:.2f}×"
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| input | N | CLI (median) | docker compose config | YAML C-loader floor | CLI / compose | "
+        "CLI / floor | peak memory | load | parse | map | emit |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        stages = [_fmt(r.stages.get(s)) for s in ("load", "parse", "map", "emit")]
+        lines.append(
+            f"| {r.kind} | {r.n:,} | {_fmt(r.cli)} | {_fmt(r.compose_config)} | {_fmt(r.yaml_floor)} | "
+            f"{_ratio(r.cli, r.compose_config)} | {_ratio(r.cli, r.yaml_floor)} | {_fmt(r.peak_mb, 'MB')} | "
+            + " | ".join(stages)
+            + " |"
+        )
+    scaling = {(r.kind, r.n): r.cli for r in rows}
+    for kind in ("compose", "kubernetes"):
+        big, small = scaling.get((kind, 10_000)), scaling.get((kind, 1_000))
+        if big and small:
+            lines.append(f"\n{kind}: 10,000 services take {big / small:.1f}× the 1,000-service time.")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} cores ({cpu}){memory}, {platform.system()}, Python {platform.python_version()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("n", type=int, nargs="*", default=[10, 100, 1000, 10000])
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
+    parser.add_argument("--kinds", default="compose,kubernetes")
+    parser.add_argument("--write", type=Path, help="also write the table to this Markdown file")
+    args = parser.parse_args(argv)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.n:
+            compose, kubernetes = write_inputs(Path(tmp), n)
+            runs = args.runs if n < 10_000 else max(1, args.runs // 2)
+            for kind, path in (("compose", compose), ("kubernetes", kubernetes)):
+                if kind in args.kinds.split(","):
+                    rows.append(measure(kind, path, n, runs))
+                    print(table(rows[-1:]).splitlines()[-1], file=sys.stderr)
+    text = table(rows)
+    print(text)
+    if args.write:
+        command = "python -m benchmarks.run " + " ".join(sys.argv[1:] if argv is None else argv)
+        args.write.write_text(
+            f"# Benchmark results\n\nMachine: {machine()}.\n\nCommand: `{command}`\n\n{text}\n",
+            encoding="utf-8",
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
