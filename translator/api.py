@@ -40,11 +40,20 @@ def translate(
     environ: Mapping[str, str] | None = None,
     stdin_text: str | None = None,
     stdin_name: str = "<stdin>",
+    source: str | None = None,
 ) -> Result:
-    """Translate Compose files (``-`` is standard input, or ``stdin_text``) into Nomad jobs.
+    """Translate Compose files or Kubernetes manifests (``-`` is standard input, or ``stdin_text``)
+    into Nomad jobs. ``source`` is ``compose`` or ``kubernetes``; by default it is told from the
+    content (see ``translator.detect``).
 
     Raises ``translator.source.InputError`` for input that cannot be read.
     """
+    from translator.detect import detect_source
+
+    if source is None:
+        source, stdin_text = detect_source(files, stdin_text, stdin_name)
+    if source == "kubernetes":
+        return _translate_kubernetes(files, options or Options(), stdin_text, stdin_name)
     from translator.compose.loader import LoadOptions, load_project
     from translator.compose.parser import parse_project
     from translator.emit.hcl import render_job
@@ -69,6 +78,28 @@ def translate(
     findings = Findings()
     findings.extend(loaded.findings)
     project = parse_project(loaded, findings)
+    clock = _lap(timings, "parse", clock)
+    jobs = map_project(project, options, findings)
+    clock = _lap(timings, "map", clock)
+    hcl = {job.name: render_job(job) for job in jobs}
+    _lap(timings, "emit", clock)
+    return Result(project=project, jobs=jobs, hcl=hcl, findings=findings.sorted(), timings=timings)
+
+
+def _translate_kubernetes(
+    files: Sequence[str], options: Options, stdin_text: str | None, stdin_name: str
+) -> Result:
+    from translator.emit.hcl import render_job
+    from translator.kubernetes.loader import load_manifests
+    from translator.kubernetes.parser import parse_manifests
+    from translator.mapper import map_project
+
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    manifests = load_manifests(files, stdin_text, stdin_name)
+    clock = _lap(timings, "load", clock)
+    findings = Findings()
+    project = parse_manifests(manifests, findings)
     clock = _lap(timings, "parse", clock)
     jobs = map_project(project, options, findings)
     clock = _lap(timings, "map", clock)

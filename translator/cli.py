@@ -15,7 +15,7 @@ EXIT_INPUT = 1  # the input cannot be read or is not a valid Compose file
 EXIT_USAGE = 2  # wrong command-line usage (also what click uses)
 EXIT_DRIFT = 4  # --check: the output directory differs from what the sources produce
 
-HELP = """Translate docker-compose projects into HashiCorp Nomad jobspecs.
+HELP = """Translate docker-compose projects and Kubernetes manifests into HashiCorp Nomad jobspecs.
 
 \b
 Examples:
@@ -26,6 +26,8 @@ Examples:
   translate --static-ports --provider consul compose.yaml
   translate --format json compose.yaml       Nomad HTTP API JSON ({"Job": ...})
   translate --check -o jobs/ compose.yaml    exit 4 with a diff if jobs/ is stale
+  translate k8s/ -o jobs/                    Kubernetes manifests: one job per workload
+  helm template my-chart | translate -       rendered Helm charts from standard input
 
 Findings (what changed, what was approximated, what needs a person) are printed
 to stderr, one per line. Exit codes: 0 translated, 1 input error, 2 usage error,
@@ -43,7 +45,12 @@ def _version(value: bool) -> None:
 
 @app.command(help=HELP, no_args_is_help=False)
 def run(
-    files: Annotated[list[str] | None, typer.Argument(help="Compose files; - reads standard input.")] = None,
+    files: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Compose files or Kubernetes manifests (files, directories); - reads standard input."
+        ),
+    ] = None,
     file: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option("-f", "--file", help="A Compose file (repeatable; merged in order)."),
@@ -76,6 +83,10 @@ def run(
     output_format: Annotated[
         str, typer.Option("--format", help="hcl (jobspec) or json (Nomad HTTP API job).")
     ] = "hcl",
+    source: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--from", help="Input kind: compose or kubernetes (default: told from the content)."),
+    ] = None,
     check: Annotated[
         bool, typer.Option("--check", help="Compare with -o DIR instead of writing; exit 4 on drift.")
     ] = False,
@@ -91,6 +102,8 @@ def run(
 
     if output_format not in ("hcl", "json"):
         raise typer.BadParameter("expected hcl or json", param_hint="--format")
+    if source is not None and source not in ("compose", "kubernetes"):
+        raise typer.BadParameter("expected compose or kubernetes", param_hint="--from")
     if provider not in PROVIDERS:
         raise typer.BadParameter(f"expected one of {', '.join(PROVIDERS)}", param_hint="--provider")
     paths = [*(file or []), *(files or [])]
@@ -103,6 +116,7 @@ def run(
             project_name=project_name,
             env_files=env_file or [],
             profiles=profile or [],
+            source=source,
         )
     except InputError as err:
         typer.echo(f"translate: error: {err}", err=True)

@@ -116,6 +116,13 @@ def _task(task: Task) -> dict[str, Any]:
         result["Env"] = dict(task.env)
     if task.templates:
         result["Templates"] = [_template(t) for t in task.templates]
+    if task.lifecycle:
+        result["Lifecycle"] = {"Hook": task.lifecycle.hook, "Sidecar": task.lifecycle.sidecar}
+    if task.resources:
+        resources = {"CPU": task.resources.cpu, "MemoryMB": task.resources.memory}
+        if task.resources.memory_max is not None:
+            resources["MemoryMaxMB"] = task.resources.memory_max
+        result["Resources"] = {k: v for k, v in resources.items() if v is not None}
     return result
 
 
@@ -143,6 +150,17 @@ def job_document(job: Job) -> dict[str, Any]:
     }
     if job.namespace:
         body["Namespace"] = job.namespace
+    if job.meta:
+        body["Meta"] = dict(job.meta)
+    if job.periodic:
+        body["Periodic"] = {
+            "Enabled": True,
+            "SpecType": "cron",
+            "Specs": list(job.periodic.crons),
+            "ProhibitOverlap": job.periodic.prohibit_overlap,
+        }
+        if job.periodic.time_zone:
+            body["Periodic"]["TimeZone"] = job.periodic.time_zone
     return {"Job": body}
 
 

@@ -77,6 +77,11 @@ NOT_TRANSLATED_KINDS: dict[str, str] = {
 }
 
 TOP_LEVEL = frozenset({"apiVersion", "kind", "metadata", "spec", "status"})
+# ConfigMap and Secret data is read where env refers to it; unused ones get one finding each.
+LOOKUP_TOP_LEVEL = {
+    "ConfigMap": frozenset({"data", "binaryData", "immutable"}),
+    "Secret": frozenset({"data", "stringData", "type", "immutable"}),
+}
 METADATA = frozenset({"name", "namespace", "labels", "annotations"})
 
 WORKLOAD_SPEC: dict[str, frozenset[str]] = {
@@ -241,8 +246,13 @@ class _Parser:
                 )
 
     def _metadata(self, obj: _Object) -> None:
+        """Top-level and metadata keys of the objects that are translated; a kind that is not
+        translated is reported once as a whole."""
+        if obj.kind not in WORKLOAD_KINDS and obj.kind not in LOOKUP_KINDS:
+            return
         metadata = obj.doc["metadata"]
-        self._other_keys(obj.doc, TOP_LEVEL, {}, obj.label, obj.name)
+        top_level = TOP_LEVEL | LOOKUP_TOP_LEVEL.get(obj.kind, frozenset())
+        self._other_keys(obj.doc, top_level, {}, obj.label, obj.name)
         self._other_keys(metadata, METADATA, {}, f"{obj.label}.metadata", obj.name)
         self._annotations(metadata, f"{obj.label}.metadata", obj.name)
 
@@ -346,6 +356,17 @@ class _Parser:
         self._job_spec_findings(obj, spec)
         if isinstance(spec.get("replicas"), int):
             workload.count, workload.count_position = spec["replicas"], spec.where("replicas")
+        if obj.kind == "StatefulSet" and isinstance(spec.get("serviceName"), str):
+            governing = spec["serviceName"]
+            self.findings.add(
+                codes.K8S_HEADLESS,
+                spec.where("serviceName"),
+                f"StatefulSet {obj.name!r}: per-Pod DNS names ({obj.name}-0.{governing} and the like) and "
+                "stable instance identities have no Nomad equivalent",
+                "address instances through service discovery; NOMAD_ALLOC_INDEX numbers them",
+                path=f"{obj.label}.spec.serviceName",
+                subject=obj.name,
+            )
         if obj.kind == "Job" and isinstance(spec.get("parallelism"), int):
             workload.count, workload.count_position = spec["parallelism"], spec.where("parallelism")
         if obj.kind == "CronJob":

@@ -9,7 +9,7 @@ from translator import findings as codes
 from translator.findings import Findings
 from translator.mapper.names import NameSpace, dns_label
 from translator.mapper.ports import MappedPort, map_ports
-from translator.model import Container, Project, Workload
+from translator.model import Container, Endpoint, Project, Workload
 from translator.nomad import DockerConfig, Group, Job, Network, Restart, Service, Task, Template
 from translator.options import Options
 from translator.source import Position
@@ -20,6 +20,10 @@ RUNTIME_INTERPOLATION = re.compile(r"\$\{[a-zA-Z0-9_\-.]+\}")
 
 
 def map_project(project: Project, options: Options, findings: Findings) -> list[Job]:
+    if project.job_per_workload:  # Kubernetes: one job per workload object
+        from translator.mapper.workloads import map_workload_jobs
+
+        return map_workload_jobs(project, options, findings)
     job_name = _rename(project.name, "job", Position(project.files[0] if project.files else "-"), findings)
     sources = ", ".join(shown_path(file) for file in project.files)
     job = Job(name=job_name, groups=[], comment=f"Translated from {sources}")
@@ -104,8 +108,10 @@ def _services(
     services: list[Service] = []
     own: set[str] = set()
     for endpoint in workload.endpoints:
+        if endpoint.kind == "external":
+            continue
         base = _rename(endpoint.name, "service", endpoint.position, findings, workload.name)
-        for i, port in enumerate(mapped):
+        for i, port in enumerate(_endpoint_ports(endpoint, mapped)):
             wanted = base if i == 0 else dns_label(f"{base}-{port.port.label.replace('_', '-')}")
             if wanted in own:
                 continue
@@ -123,6 +129,19 @@ def _services(
             tags = [f"app_protocol={port.source.app_protocol}"] if port.source.app_protocol else []
             services.append(Service(name=wanted, port=port.port.label, provider=options.provider, tags=tags))
     return services
+
+
+def _endpoint_ports(endpoint: Endpoint, mapped: list[MappedPort]) -> list[MappedPort]:
+    """The ports an endpoint reaches: those its port list targets (a Kubernetes Service), else all."""
+    if not endpoint.ports:
+        return mapped
+    chosen: list[MappedPort] = []
+    for wanted in endpoint.ports:
+        for port in mapped:
+            if port.source.target == wanted.target and port not in chosen:
+                chosen.append(port)
+                break
+    return chosen
 
 
 def _task(
@@ -146,6 +165,8 @@ def _task(
     task.user = container.user
     templated: list[tuple[str, str]] = []
     for var in container.environment:
+        if var.runtime is not None or var.secret is not None:
+            continue  # known only at run time or kept secret: mapper.workloads renders them
         if RUNTIME_INTERPOLATION.search(var.value):
             templated.append((var.name, var.value))
             findings.add(

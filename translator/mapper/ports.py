@@ -135,6 +135,8 @@ def _port(
                 "find the port through service discovery",
                 subject=workload.name,
             )
+        elif source.keep_static:
+            port.static = int(published)  # the parser reported it (Kubernetes hostPort, NodePort)
         elif options.static_ports:
             port.static = int(published)
             findings.add(

@@ -1,0 +1,1 @@
+"""Kubernetes manifests: loading (files, directories, stdin, multi-document, List) and parsing."""
