@@ -1084,14 +1084,28 @@ class _Parser:
         return None
 
     def _expand(self, text: str, env: dict[str, EnvVar], pod: _Pod, pos: Position, what: str) -> str:
+        return self._expand_all([text], env, pod, pos, what)[0]
+
+    def _expand_all(
+        self, texts: list[str], env: dict[str, EnvVar], pod: _Pod, pos: Position, what: str
+    ) -> list[str]:
+        """Expand each text; one finding for what was expanded, one for what stays unexpanded."""
+
         def lookup(name: str) -> str | None:
             var = env.get(name)
             if var is None or var.runtime or var.secret:
                 return None
             return var.value
 
-        value, used, missing = expand(text, lookup)
-        if used or value != text:
+        values: list[str] = []
+        used: list[str] = []
+        missing: list[str] = []
+        for text in texts:
+            value, these_used, these_missing = expand(text, lookup)
+            values.append(value)
+            used += [n for n in these_used if n not in used]
+            missing += [n for n in these_missing if n not in missing]
+        if used or values != texts:
             self.findings.add(
                 codes.K8S_VAR_EXPANSION,
                 pos,
@@ -1107,7 +1121,7 @@ class _Parser:
                 "reference the variable from a shell (sh -c '... $VAR') or set the value by hand",
                 subject=pod.obj.name,
             )
-        return value
+        return values
 
     def _expand_command(self, pod: _Pod, container: Container, env: dict[str, EnvVar]) -> None:
         for attr, label in (("entrypoint", "command"), ("command", "args")):
@@ -1115,7 +1129,7 @@ class _Parser:
             if values is None:
                 continue
             pos = getattr(container, f"{attr}_position") or container.position
-            setattr(container, attr, [self._expand(v, env, pod, pos, label) for v in values])
+            setattr(container, attr, self._expand_all(values, env, pod, pos, label))
 
     def _unused_lookups(self) -> None:
         for obj in self.objects:

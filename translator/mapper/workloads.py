@@ -92,9 +92,14 @@ def _task_settings(
     if container.lifecycle is not None:
         task.lifecycle = Lifecycle(hook="prestart", sidecar=container.lifecycle == "sidecar")
     task.resources = _resources(container, workload, findings)
-    for var in container.environment:
-        if var.runtime is not None:
-            task.env[var.name] = RUNTIME_VARIABLES[var.runtime]
+    runtime = {v.name: RUNTIME_VARIABLES[v.runtime] for v in container.environment if v.runtime is not None}
+    if runtime:
+        # Keep the source's order: the env block reads like the manifest it came from.
+        merged = {**task.env, **runtime}
+        order = [v.name for v in container.environment if v.name in merged]
+        task.env = {name: merged[name] for name in order} | {
+            k: v for k, v in merged.items() if k not in order
+        }
     secrets = [var for var in container.environment if var.secret is not None]
     if secrets:
         task.templates.append(_secret_template(secrets, job, group, task, workload, findings))
@@ -158,7 +163,8 @@ def _secret_template(
             )
             continue
         item = _ITEM_INVALID.sub("_", f"{var.secret.store}_{var.secret.key}")
-        items.append(item)
+        if item not in items:
+            items.append(item)
         value = f"{{{{ (index . {json.dumps(item)}).String | toJSON }}}}"
         lines.append(f'{{{{ with nomadVar "{job_path}" }}}}{var.name}={value}{{{{ end }}}}\n')
     if items:
