@@ -180,3 +180,13 @@ def test_quantities() -> None:
 def test_errors_are_input_errors() -> None:
     with pytest.raises(InputError):
         translate(["-"], stdin_text="apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n", source="kubernetes")
+
+
+def test_every_k_code_is_documented() -> None:
+    from tests.helpers import ROOT
+    from translator.findings import CODES
+
+    text = (ROOT / "docs" / "kubernetes.md").read_text(encoding="utf-8")
+    for code in CODES.values():
+        if code.code.startswith("K"):
+            assert f"| {code.code} | {code.severity} | {code.title} |" in text
