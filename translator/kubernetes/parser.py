@@ -199,6 +199,7 @@ class _Parser:
         self.used_lookups: set[tuple[str, str, str]] = set()
         self.pods: list[_Pod] = []
         self.external: list[Endpoint] = []
+        self.named_by_service: set[int] = set()  # ids of container ports a Service port has named
         for obj in self.objects:
             key = (_ns(obj.namespace), obj.name)
             if obj.kind == "ConfigMap":
@@ -775,9 +776,11 @@ class _Parser:
             name = entry.get("name") if isinstance(entry.get("name"), str) else None
             protocol = str(entry.get("protocol", "TCP")).lower()
             endpoint.ports.append(EndpointPort(entry["port"], target.target, ports.where(i), name, protocol))
-            if name and target.name != name:
-                # The Service's port name is how clients know the port: it becomes the Nomad label.
+            if name and id(target) not in self.named_by_service:
+                # The Service's port name is how clients know the port: it becomes the Nomad label
+                # (the first Service that names the port wins).
                 target.name = name
+                self.named_by_service.add(id(target))
             if isinstance(entry.get("appProtocol"), str) and not target.app_protocol:
                 target.app_protocol = entry["appProtocol"]
             if kind == "NodePort":
