@@ -33,6 +33,8 @@ class InputError(Exception):
         self.message = message
 
     def __str__(self) -> str:
+        # One line whatever the input held: user text inside a message cannot break it.
+        message = self.message.replace("\r", "\\r").replace("\n", "\\n")
         if self.position is None:
-            return self.message
-        return f"{self.position}: {self.message}"
+            return message
+        return f"{self.position}: {message}"

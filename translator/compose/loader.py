@@ -240,9 +240,12 @@ def _profiles_from(environment: _Environment) -> set[str]:
 
 def _profile_active(service: Any, active: set[str]) -> bool:
     profiles = service.get("profiles") if isinstance(service, dict) else None
-    if not profiles:
+    if profiles is None or profiles == []:
         return True
-    names = [profiles] if isinstance(profiles, str) else [str(p) for p in profiles]
+    if not isinstance(profiles, list):
+        where = service.where("profiles") if isinstance(service, YamlMap) else None
+        raise InputError(where, "profiles must be a list of profile names")
+    names = [str(p) for p in profiles]
     return "*" in active or any(name in active for name in names)
 
 
