@@ -11,22 +11,24 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from translator.source import InputError, Position
-from translator.yamlsource import MAX_FILE_BYTES, YamlMap, decode, load_documents, read_source
+from translator.yamlsource import MAX_FILE_BYTES, decode, first_top_level_keys, read_source
 
 SOURCES = ("compose", "kubernetes")
 
 
+_KUBERNETES_KEYS = frozenset({"apiVersion", "kind"})
+_COMPOSE_KEYS = frozenset({"services"})
+
+
 def kind_of(text: str, filename: str) -> str | None:
-    """``compose``, ``kubernetes``, or None when the first document is not a mapping."""
-    for document in load_documents(text, filename):
-        if document is None:
-            continue
-        if isinstance(document, YamlMap) and "apiVersion" in document and "kind" in document:
-            return "kubernetes"
-        # Any other mapping is left to the Compose loader, which knows every Compose file shape
-        # (``services:``, or only ``include:``) and reports what is wrong with it.
-        return "compose" if isinstance(document, YamlMap) else None
-    return None
+    """``kubernetes`` when the first document has ``apiVersion`` and ``kind``, else ``compose``.
+
+    Only the first document's top-level keys are read, and only until they decide. Anything
+    else is left to the Compose loader, which knows every Compose file shape (``services:``,
+    or only ``include:``) and reports what is wrong with the rest.
+    """
+    keys = first_top_level_keys(text, (_KUBERNETES_KEYS, _COMPOSE_KEYS))
+    return "kubernetes" if keys >= _KUBERNETES_KEYS and "services" not in keys else "compose"
 
 
 def detect_source(

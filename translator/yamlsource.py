@@ -10,7 +10,7 @@ library does: ``no``/``on`` stay strings, only ``true``/``false`` are booleans.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import yaml
@@ -20,11 +20,21 @@ from translator.source import InputError, Position
 _PLAIN = "!translate/plain"
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+
+
 class _PlainResolver(yaml.resolver.BaseResolver):
-    """Marks every untagged plain scalar so that the core schema is applied here, not YAML 1.1's."""
+    """Marks every untagged plain scalar so that the core schema is applied here, not YAML 1.1's.
 
+    libyaml's composer calls ``resolve`` for every node; this one decides without regexes.
+    """
 
-_PlainResolver.add_implicit_resolver(_PLAIN, re.compile(r".*", re.S), None)
+    def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            return _PLAIN if implicit[0] else _STR_TAG
+        return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
 
 try:
     from yaml._yaml import CParser as _Parser
@@ -339,6 +349,46 @@ def load_documents(text: str, filename: str) -> Iterator[Any]:
         raise InputError(Position(filename), f"nesting deeper than {MAX_DEPTH} levels") from None
     finally:
         loader.dispose()
+
+
+def first_top_level_keys(text: str, enough: Sequence[frozenset[str]]) -> set[str]:
+    """Top-level keys of the first non-empty document, reading only as far as needed.
+
+    Scans parse events and stops once the keys seen include any set in ``enough`` (or the
+    first mapping ends), so telling one kind of input from another costs no full load.
+    Malformed YAML yields what was seen before the error; the real load reports it.
+    """
+    found: set[str] = set()
+    parser = _Loader(text) if "\0" not in text else None
+    if parser is None:
+        return found
+    depth, expecting_key = 0, False
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if depth == 0 and not isinstance(event, yaml.MappingStartEvent):
+                    return found
+                if depth == 1:
+                    expecting_key = True  # a collection value ends; the next scalar is a key
+                depth += 1
+                if depth == 1:
+                    expecting_key = True
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+                if depth == 0:
+                    return found
+            elif isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)) and depth == 1:
+                if expecting_key and isinstance(event, yaml.ScalarEvent):
+                    found.add(event.value)
+                    if any(keys <= found for keys in enough):
+                        return found
+                expecting_key = not expecting_key
+    except yaml.YAMLError:
+        return found
+    finally:
+        parser.dispose()
+    return found
 
 
 def load_single(text: str, filename: str) -> Any:

@@ -286,9 +286,11 @@ class Interpolator:
         return result
 
     def _leaf(self, text: str, position: Position, path: Path) -> Any:
-        where = render_path(path)
-        value = self.string(text, position, where)
         kind = cast_kind(path)
+        if kind is None and "$" not in text:
+            return text  # the common case: nothing to expand, nothing to convert
+        where = render_path(path)
+        value = self.string(text, position, where) if "$" in text else text
         if kind is None:
             return value
         try:
@@ -373,11 +375,27 @@ class CastError(ValueError):
     """A string that does not convert to its field's type."""
 
 
+def _index_casts() -> dict[tuple[int, str], list[tuple[tuple[str, ...], str]]]:
+    """The cast table keyed by (path length, last part), so a lookup tries a handful of patterns."""
+    index: dict[tuple[int, str], list[tuple[tuple[str, ...], str]]] = {}
+    for pattern, kind in _CASTS.items():
+        index.setdefault((len(pattern), pattern[-1]), []).append((pattern, kind))
+    return index
+
+
+_CAST_INDEX = _index_casts()
+
+
 def cast_kind(path: Path) -> str | None:
     """``int``, ``float``, ``float32`` or ``bool`` when Compose converts strings at ``path``."""
-    for pattern, kind in _CASTS.items():
-        if len(pattern) == len(path) and all(map(_part_matches, path, pattern)):
-            return kind
+    if not path:
+        return None
+    last = path[-1]
+    keys = [(len(path), "[]" if isinstance(last, int) else last), (len(path), "*")]
+    for key in keys:
+        for pattern, kind in _CAST_INDEX.get(key, ()):
+            if all(map(_part_matches, path, pattern)):
+                return kind
     return None
 
 
