@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Position:
-    """A place in an input file; line and column count from 1."""
+class Position(NamedTuple):
+    """A place in an input file; line and column count from 1.
+
+    A named tuple rather than a dataclass: one is made for every YAML node, and tuples are
+    the cheapest immutable, ordered, hashable records Python has.
+    """
 
     file: str
     line: int = 0
