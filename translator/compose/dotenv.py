@@ -52,15 +52,24 @@ _ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v
 
 
 def parse_dotenv(
-    text: str, filename: str, lookup: Lookup, *, findings: Findings | None = None
+    text: str,
+    filename: str,
+    lookup: Lookup,
+    *,
+    findings: Findings | None = None,
+    fallback: Lookup | None = None,
 ) -> dict[str, str]:
     """Parse a dotenv file into its keys and values, in the order they first appear.
 
     ``lookup`` gives the environment (it wins over keys defined earlier in the file,
-    as in Compose). Unset variables in values become ``""`` and, when ``findings`` is
-    given, are reported there. Malformed input raises :class:`InputError`.
+    as in Compose); ``fallback`` (keys of env files read before this one) comes after
+    those keys, since Compose reads every file into one map. Unset variables in values
+    become ``""`` and, when ``findings`` is given, are reported there. Malformed input
+    raises :class:`InputError`.
     """
-    return _Parser(text.removeprefix("\ufeff"), filename, lookup, findings).parse()
+    parser = _Parser(text.removeprefix("\ufeff"), filename, lookup, findings)
+    parser.fallback = fallback
+    return parser.parse()
 
 
 class _Parser:
@@ -70,6 +79,7 @@ class _Parser:
         self.lookup = lookup
         self.findings = findings
         self.values: dict[str, str] = {}
+        self.fallback: Lookup | None = None
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def parse(self) -> dict[str, str]:
@@ -190,7 +200,11 @@ class _Parser:
     def _resolve(self, name: str) -> str | None:
         """The environment first, then keys defined earlier, as Compose looks them up."""
         value = self.lookup(name)
-        return self.values.get(name) if value is None else value
+        if value is None:
+            value = self.values.get(name)
+        if value is None and self.fallback is not None:
+            value = self.fallback(name)
+        return value
 
     def _skip_blanks(self, offset: int) -> int:
         while offset < len(self.text) and self.text[offset] in _BLANK:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from translator import findings as codes
 from translator.compose.dotenv import parse_dotenv
+from translator.compose.extends import ExtendsResolver, LoadServices
+from translator.compose.include import IncludeEntry, check_cycle, import_resources, include_entries
 from translator.compose.interpolation import Interpolator
+from translator.compose.merge import enforce_unicity, merge_documents, merge_service_maps, strip_resets
 from translator.compose.normalize import normalize_service
 from translator.findings import Findings
 from translator.source import InputError, Position
@@ -113,8 +116,10 @@ def _project_environment(options: LoadOptions, working_dir: Path, findings: Find
             env_files = [str(default)]
     for env_file in env_files:
         name, text = read_text(env_file)
-        lookup = _Environment(process, from_files)
-        from_files.update(parse_dotenv(text, name, lookup, findings=findings))
+        # Compose reads every file into one map: a key defined earlier in this file wins over
+        # the same key from an earlier file, and the process environment over both.
+        parsed = parse_dotenv(text, name, process.get, findings=findings, fallback=from_files.get)
+        from_files.update(parsed)
     return _Environment(process, from_files)
 
 
@@ -129,24 +134,9 @@ def load_project(options: LoadOptions) -> ComposeProject:
     working_dir = base.resolve()
     findings = Findings()
     environment = _project_environment(options, working_dir, findings)
-    interpolator = Interpolator(environment, findings)
-
-    documents: list[YamlMap] = []
-    names: list[str] = []
-    for path in files:
-        name, text = read_text(path, options.stdin_text, options.stdin_name)
-        names.append(name)
-        document = load_single(text, name)
-        if not isinstance(document, YamlMap):
-            raise InputError(
-                getattr(document, "pos", Position(name, 1, 1)),
-                "expected a Compose file: a mapping with a top-level 'services' key",
-            )
-        documents.append(interpolator.tree(document, document.pos))
-    if len(documents) > 1:
-        raise InputError(Position(names[1]), "merging several Compose files is not supported yet")
-    document = documents[0]
-    _check_top_level(document, findings)
+    loader = _ModelLoader(options, findings)
+    document = loader.load_files(files, working_dir, environment, ())
+    names = loader.top_names
 
     project_name = options.project_name or environment.process.get("COMPOSE_PROJECT_NAME")
     if not project_name and isinstance(document.get("name"), str) and document["name"]:
@@ -157,79 +147,218 @@ def load_project(options: LoadOptions) -> ComposeProject:
     if not project_name:
         raise InputError(document.where("name"), "project name is empty after normalisation; use -p NAME")
 
-    raw_services = document.get("services")
-    if raw_services is None:
-        raw_services = YamlMap(document.pos)
-    if not isinstance(raw_services, YamlMap):
-        raise InputError(
-            document.where("services"), "'services' must be a mapping of service names to services"
-        )
-    services = YamlMap(raw_services.pos)
+    services = document.get("services")
+    if not isinstance(services, YamlMap):
+        services = YamlMap(document.pos)
+    for service in services.values():
+        if isinstance(service, YamlMap):
+            add_implicit_defaults(service)
     active = set(options.profiles) | _profiles_from(environment)
-    for service_name, service in raw_services.items():
-        _check_service_name(service_name, raw_services.where_key(service_name))
-        if not _profile_active(service, active):
-            findings.add(
-                codes.PROFILE_SKIPPED,
-                raw_services.where_key(service_name),
-                f"service {service_name!r} was left out: none of its profiles is active",
-                "pass --profile NAME to include it",
-                path=f"services.{service_name}",
-                subject=service_name,
-            )
-            continue
-        normalized = normalize_service(
-            service_name, service, raw_services.where(service_name), working_dir, environment
-        )
-        _apply_env_files(normalized, working_dir, environment, findings)
-        services.set(
-            service_name, normalized, raw_services.where_key(service_name), raw_services.where(service_name)
-        )
+    services = select_profiles(services, active, findings)
+    check_dependencies(services, findings)
+    for service in services.values():
+        if isinstance(service, YamlMap):
+            _apply_env_files(service, environment, findings)
     return ComposeProject(
         project_name, working_dir, names, services, document, findings, environment.merged()
     )
 
 
-def _env_file_entries(value: Any, pos: Position) -> list[tuple[str, bool, Position]]:
-    """``env_file``: a path, or a list of paths and ``{path, required, format}`` mappings."""
-    items = value if isinstance(value, list) else [value]
-    entries = []
-    for index, item in enumerate(items):
-        item_pos = items.where(index) if isinstance(items, YamlSeq) else pos
-        if isinstance(item, dict):
-            path, required = item.get("path"), item.get("required", True)
+class _ModelLoader:
+    """Reads files into one merged model: interpolation, include, extends, normalisation, merge."""
+
+    def __init__(self, options: LoadOptions, findings: Findings) -> None:
+        self.options = options
+        self.findings = findings
+        self.top_names: list[str] = []
+        self._stdin_used = False
+
+    def load_files(
+        self, files: Sequence[str], directory: Path, environment: _Environment, stack: tuple[str, ...]
+    ) -> YamlMap:
+        """Several files merged in order (``-f a -f b``, or an include's list of paths)."""
+        merged: YamlMap | None = None
+        for path in files:
+            document = self.load_file(path, directory, environment, stack)
+            merged = strip_resets(document) if merged is None else merge_documents(merged, document)
+        assert merged is not None
+        return merged
+
+    def read(self, path: str, environment: _Environment) -> tuple[str, YamlMap]:
+        """One file read and interpolated (a mapping, or an error naming the file)."""
+        name, text = read_text(path, self.options.stdin_text, self.options.stdin_name)
+        document = load_single(text, name)
+        if not isinstance(document, YamlMap):
+            raise InputError(
+                getattr(document, "pos", Position(name, 1, 1)),
+                "expected a Compose file: a mapping with a top-level 'services' key",
+            )
+        interpolated: YamlMap = Interpolator(environment, self.findings).tree(document, document.pos)
+        return name, interpolated
+
+    def load_file(
+        self, path: str, directory: Path, environment: _Environment, stack: tuple[str, ...]
+    ) -> YamlMap:
+        name, document = self.read(path, environment)
+        if not stack:
+            self.top_names.append(name)
+        _check_top_level(document, self.findings)
+        services = _normalized_services(document, directory, environment)
+        if "include" in document:
+            here = stack + ((str(Path(path).resolve()),) if path != STDIN else ())
+            document = self._include(document, directory, environment, here)
+            included = document.get("services")
+            if isinstance(included, YamlMap):
+                services = merge_service_maps(included, services) if services is not None else included
+        if services is not None:
+            services = ExtendsResolver(services, name, directory, self._extends_source(environment)).apply()
+            result = _replace(document, "services", services)
         else:
-            path, required = item, True
-        if not isinstance(path, str) or not path:
-            raise InputError(item_pos, "env_file entry must be a path or a mapping with 'path'")
-        entries.append((path, required is not False and str(required).lower() != "false", item_pos))
-    return entries
+            result = document
+        return result
+
+    def _include(
+        self, document: YamlMap, directory: Path, environment: _Environment, stack: tuple[str, ...]
+    ) -> YamlMap:
+        """The file's model with every included project's resources imported."""
+        own = _replace(document, "services", None)
+        own.pop("include")
+        result = own
+        for entry in include_entries(document["include"], document.where("include"), directory):
+            check_cycle(entry, stack)
+            for path in entry.paths:
+                if not Path(path).is_file():
+                    raise InputError(
+                        entry.position, f"included file {path!r} not found; expected a Compose file"
+                    )
+            included_env = _included_environment(environment, entry, self.findings)
+            imported = self.load_files(entry.paths, entry.project_directory, included_env, stack)
+            result = import_resources(result, imported)
+        return result
+
+    def _extends_source(self, environment: _Environment) -> LoadServices:
+        def load(file: str, directory: Path, pos: Position) -> tuple[YamlMap, Path]:
+            full = Path(file) if Path(file).is_absolute() else directory / file
+            if not full.is_file():
+                raise InputError(pos, f"extends file {file!r} not found; expected an existing Compose file")
+            _, document = self.read(str(full), environment)
+            services = _normalized_services(document, full.parent, environment)
+            if services is None:
+                raise InputError(pos, f"extends file {file!r} has no services")
+            return services, full.parent
+
+        return load
 
 
-def _apply_env_files(
-    service: YamlMap, working_dir: Path, environment: _Environment, findings: Findings
-) -> None:
-    """Variables from ``env_file`` come first; ``environment`` overrides them, as in Compose."""
-    value = service.get("env_file")
-    if value is None:
+def _normalized_services(document: YamlMap, directory: Path, environment: _Environment) -> YamlMap | None:
+    """The file's ``services`` in long syntax, paths resolved from ``directory``; None without any."""
+    raw = document.get("services")
+    if raw is None:
+        return None
+    if not isinstance(raw, YamlMap):
+        raise InputError(
+            document.where("services"), "'services' must be a mapping of service names to services"
+        )
+    services = YamlMap(raw.pos)
+    services.tags.update(raw.tags)
+    for name, service in raw.items():
+        _check_service_name(name, raw.where_key(name))
+        if raw.tags.get(name) == "!reset":
+            services.set(name, None, raw.where_key(name), raw.where(name))
+            continue
+        normalized = normalize_service(name, service, raw.where(name), directory, environment)
+        _check_profiles(normalized)
+        services.set(name, enforce_unicity(normalized), raw.where_key(name), raw.where(name))
+    return services
+
+
+def _replace(document: YamlMap, key: str, value: Any) -> YamlMap:
+    """A copy of ``document`` with ``key`` set to ``value`` (or removed when None)."""
+    result = YamlMap(document.pos)
+    result.tags.update(document.tags)
+    for name, item in document.items():
+        if name != key:
+            result.set(name, item, document.where_key(name), document.where(name))
+        elif value is not None:
+            result.set(name, value, document.where_key(name), document.where(name))
+    if value is not None and key not in result:
+        result.set(key, value, value.pos, value.pos)
+    return result
+
+
+def _included_environment(environment: _Environment, entry: IncludeEntry, findings: Findings) -> _Environment:
+    """An included project sees its own .env (or env_file) on top of the including project's variables."""
+    env_files = entry.env_files
+    if not env_files:
+        default = entry.project_directory / ".env"
+        env_files = [str(default)] if default.is_file() else []
+    own: dict[str, str] = {}
+    for env_file in env_files:
+        name, text = read_text(env_file)
+        own.update(parse_dotenv(text, name, environment, findings=findings, fallback=own.get))
+    # Compose merges the included .env over every variable it had, the process environment too.
+    return _Environment({**environment.merged(), **own}, {})
+
+
+def _apply_env_files(service: YamlMap, environment: _Environment, findings: Findings) -> None:
+    """Variables from ``env_file`` come first; ``environment`` overrides them, as in Compose.
+
+    Values in the files interpolate from the project's variables, then from the
+    service's own ``environment``, then from keys read before them.
+    """
+    entries = service.get("env_file")
+    if not isinstance(entries, YamlSeq):
         return
-    merged = YamlMap(service.where("env_file"))
-    for path, required, pos in _env_file_entries(value, service.where("env_file")):
-        full = Path(path) if Path(path).is_absolute() else working_dir / path
-        if not full.is_file():
-            if required:
+    own = service.get("environment")
+    own = own if isinstance(own, YamlMap) else YamlMap(service.where("env_file"))
+
+    def lookup(name: str) -> str | None:
+        found = environment(name)
+        return own.get(name) if found is None else found
+
+    merged = YamlMap(own.pos)
+    values: dict[str, str] = {}
+    for index, entry in enumerate(entries):
+        pos = entries.where(index)
+        path = str(entry["path"])
+        if not Path(path).is_file():
+            if entry.get("required", True):
                 raise InputError(
                     pos, f"env_file {path!r} not found; expected an existing file (or required: false)"
                 )
             continue
-        name, text = read_text(str(full))
-        for key, item in parse_dotenv(text, name, environment, findings=findings).items():
+        name, text = read_text(path)
+        fmt = str(entry.get("format") or "")
+        for key, item in _parse_env_file(text, name, fmt, lookup, values, findings, pos).items():
+            values[key] = item
             merged.set(key, item, pos, pos)
-    own = service.get("environment")
-    if isinstance(own, YamlMap):
-        for key, item in own.items():
-            merged.set(key, item, own.where_key(key), own.where(key))
-    service.set("environment", merged, service.where_key("env_file"), merged.pos)
+    for key, item in own.items():
+        merged.set(key, item, own.where_key(key), own.where(key))
+    service.pop("env_file")
+    if merged:
+        service.set("environment", merged, service.where_key("environment"), merged.pos)
+
+
+def _parse_env_file(
+    text: str,
+    name: str,
+    fmt: str,
+    lookup: Callable[[str], str | None],
+    values: dict[str, str],
+    findings: Findings,
+    pos: Position,
+) -> dict[str, str]:
+    if fmt in ("", ".env"):
+        return parse_dotenv(text, name, lookup, findings=findings, fallback=values.get)
+    if fmt == "raw":
+        # One KEY=VALUE per line, taken as written: no quotes, no interpolation.
+        raw: dict[str, str] = {}
+        for line in text.splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                key, _, value = line.partition("=")
+                raw[key] = value
+        return raw
+    raise InputError(pos, f"unsupported env_file format {fmt!r}; expected .env or raw")
 
 
 def _profiles_from(environment: _Environment) -> set[str]:
@@ -238,15 +367,166 @@ def _profiles_from(environment: _Environment) -> set[str]:
     return {p.strip() for p in value.split(",") if p.strip()}
 
 
+def _check_profiles(service: YamlMap) -> None:
+    profiles = service.get("profiles")
+    if profiles is not None and not isinstance(profiles, list):
+        raise InputError(service.where("profiles"), "profiles must be a list of profile names")
+
+
 def _profile_active(service: Any, active: set[str]) -> bool:
     profiles = service.get("profiles") if isinstance(service, dict) else None
-    if profiles is None or profiles == []:
+    if not profiles:
         return True
-    if not isinstance(profiles, list):
-        where = service.where("profiles") if isinstance(service, YamlMap) else None
-        raise InputError(where, "profiles must be a list of profile names")
-    names = [str(p) for p in profiles]
-    return "*" in active or any(name in active for name in names)
+    return "*" in active or any(str(name) in active for name in profiles)
+
+
+def select_profiles(services: YamlMap, active: set[str], findings: Findings) -> YamlMap:
+    """Services of no inactive profile; then those that need a left-out service go too.
+
+    Docker Compose refuses a project whose service depends on one left out by its
+    profiles; leaving the dependant out as well keeps the rest translatable, and the
+    finding says why.
+    """
+    kept = YamlMap(services.pos)
+    for name, service in services.items():
+        if service is None:
+            continue
+        if _profile_active(service, active):
+            kept.set(name, service, services.where_key(name), services.where(name))
+            continue
+        findings.add(
+            codes.PROFILE_SKIPPED,
+            services.where_key(name),
+            f"service {name!r} was left out: none of its profiles is active",
+            "pass --profile NAME to include it",
+            path=f"services.{name}",
+            subject=name,
+        )
+    changed = True
+    while changed:
+        changed = False
+        for name, service in list(kept.items()):
+            missing = _needs_left_out(service, kept, services)
+            if missing is None:
+                continue
+            findings.add(
+                codes.DEPENDANT_SKIPPED,
+                kept.where_key(name),
+                f"service {name!r} was left out: it depends on {missing!r}, which is left out",
+                f"pass the --profile that enables {missing!r}, or give {name!r} the same profiles",
+                path=f"services.{name}.depends_on",
+                subject=name,
+            )
+            del kept[name]
+            changed = True
+    return kept
+
+
+def _required(spec: Any) -> bool:
+    return not isinstance(spec, dict) or spec.get("required", True) is not False
+
+
+def _needs_left_out(service: Any, kept: YamlMap, every: YamlMap) -> str | None:
+    depends = service.get("depends_on") if isinstance(service, YamlMap) else None
+    if not isinstance(depends, YamlMap):
+        return None
+    for target, spec in depends.items():
+        if _required(spec) and target in every and target not in kept:
+            return str(target)
+    return None
+
+
+def check_dependencies(services: YamlMap, findings: Findings) -> None:
+    """Dependencies must not form a cycle; one on an undefined service is reported.
+
+    Docker Compose refuses both (unless ``--no-consistency``); an undefined one is
+    only a warning here, so that a fragment still translates.
+    """
+    for name, service in services.items():
+        depends = service.get("depends_on") if isinstance(service, YamlMap) else None
+        if not isinstance(depends, YamlMap):
+            continue
+        for target, spec in depends.items():
+            if _required(spec) and target not in services:
+                findings.add(
+                    codes.UNDEFINED_DEPENDENCY,
+                    depends.where_key(target),
+                    f"service {name!r} depends on {target!r}, which the project does not define",
+                    f"define {target!r}, or remove the dependency (docker compose refuses it)",
+                    path=f"services.{name}.depends_on.{target}",
+                    subject=name,
+                )
+    _check_cycles(services)
+
+
+def _dependencies(services: YamlMap, name: str) -> list[str]:
+    service = services.get(name)
+    depends = service.get("depends_on") if isinstance(service, YamlMap) else None
+    return [str(t) for t in depends if t in services] if isinstance(depends, YamlMap) else []
+
+
+def _check_cycles(services: YamlMap) -> None:
+    """Depth-first search without recursion: chains of a thousand services are fine."""
+    done: set[str] = set()
+    for root in services:
+        if root in done:
+            continue
+        path: list[str] = [root]
+        on_path = {root}
+        pending = [iter(_dependencies(services, root))]
+        while pending:
+            target = next(pending[-1], None)
+            if target is None:
+                pending.pop()
+                done.add(path[-1])
+                on_path.discard(path.pop())
+            elif target in on_path:
+                cycle = [*path[path.index(target) :], target]
+                raise InputError(
+                    services[cycle[0]]["depends_on"].where_key(cycle[1]),
+                    "dependency cycle: "
+                    + " -> ".join(cycle)
+                    + "; expected services that can start in an order",
+                )
+            elif target not in done:
+                path.append(target)
+                on_path.add(target)
+                pending.append(iter(_dependencies(services, target)))
+
+
+def add_implicit_defaults(service: YamlMap) -> None:
+    """What Compose adds to a service once merged: default network, implied dependencies, build default."""
+    if "network_mode" not in service and "provider" not in service and not service.get("networks"):
+        networks = YamlMap(service.pos)
+        networks.set("default", None, service.pos, service.pos)
+        service.set("networks", networks, service.where_key("networks"), service.pos)
+    depends = service.get("depends_on")
+    implied = depends if isinstance(depends, YamlMap) else YamlMap(service.pos)
+    links = service.get("links")
+    if isinstance(links, YamlSeq):
+        for index, link in enumerate(links):
+            parts = str(link).split(":")
+            _imply(implied, parts[0] if len(parts) == 2 else str(link), links.where(index))
+    mode = service.get("network_mode")
+    if isinstance(mode, str) and mode.startswith("service:"):
+        _imply(implied, mode[len("service:") :], service.where("network_mode"))
+    if implied and not isinstance(depends, YamlMap):
+        service.set("depends_on", implied, implied.pos, implied.pos)
+    build = service.get("build")
+    if isinstance(build, YamlMap) and "dockerfile" not in build and "dockerfile_inline" not in build:
+        build.set("dockerfile", "Dockerfile", build.pos, build.pos)
+    if isinstance(service.get("environment"), YamlMap) and not service["environment"]:
+        service.pop("environment")
+
+
+def _imply(depends: YamlMap, target: str, pos: Position) -> None:
+    """A dependency that ``links`` or ``network_mode: service:X`` implies, as Compose adds it."""
+    if target in depends:
+        return
+    entry = YamlMap(pos)
+    for key, value in (("condition", "service_started"), ("restart", True), ("required", True)):
+        entry.set(key, value, pos, pos)
+    depends.set(target, entry, pos, pos)
 
 
 _SERVICE_NAME = re.compile(r"^[a-zA-Z0-9._-]+$")

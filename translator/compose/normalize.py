@@ -6,6 +6,8 @@ positions kept: each normalised value remembers the source line it came from.
 
 from __future__ import annotations
 
+import os
+import re
 import shlex
 from collections.abc import Callable
 from pathlib import Path
@@ -79,6 +81,8 @@ def normalize_mapping_or_list(value: Any, pos: Position, what: str, separator: s
     if value is None:
         return result
     if isinstance(value, dict):
+        if isinstance(value, YamlMap):
+            result.tags.update(value.tags)  # !reset on one key must reach the merge
         for key, item in value.items():
             item_pos = value.where(key) if isinstance(value, YamlMap) else pos
             key_pos = value.where_key(key) if isinstance(value, YamlMap) else pos
@@ -220,7 +224,73 @@ def normalize_healthcheck(value: Any, pos: Position) -> YamlMap:
             value.where_key("test"),
             value.where("test"),
         )
+    for key in DURATIONS:
+        if value.get(key) is not None:
+            value[key] = normalize_duration(value[key], value.where(key), f"healthcheck.{key}")
     return value
+
+
+DURATIONS = ("interval", "timeout", "start_period", "start_interval")
+_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
+_UNIT_NS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 10**9, "m": 60 * 10**9}
+_UNIT_NS["h"] = 3600 * 10**9
+
+
+def parse_duration(text: str) -> int | None:
+    """Nanoseconds in a Go duration (``1m30s``, ``1.5s``, ``500ms``), or None if it is not one."""
+    body = text[1:] if text[:1] in "+-" else text
+    if body == "0":
+        return 0
+    total, offset = 0, 0
+    while offset < len(body):
+        match = _DURATION_PART.match(body, offset)
+        if not match or match.group(1) in ("", "."):
+            return None
+        whole, _, fraction = match.group(1).partition(".")
+        unit = _UNIT_NS[match.group(2)]
+        total += int(whole or "0") * unit + (int(fraction) * unit // 10 ** len(fraction) if fraction else 0)
+        offset = match.end()
+    if not body:
+        return None
+    return -total if text.startswith("-") else total
+
+
+def format_duration(nanoseconds: int) -> str:
+    """Go's ``time.Duration.String``, which ``docker compose config`` prints: ``1m30s``, ``500ms``."""
+    if nanoseconds == 0:
+        return "0s"
+    sign, value = ("-", -nanoseconds) if nanoseconds < 0 else ("", nanoseconds)
+    if value < 10**9:
+        for unit, size in (("ms", 10**6), ("µs", 10**3), ("ns", 1)):
+            if value >= size:
+                return sign + _decimal(value, size) + unit
+    hours, rest = divmod(value, 3600 * 10**9)
+    minutes, rest = divmod(rest, 60 * 10**9)
+    text = _decimal(rest, 10**9) + "s"
+    if hours:
+        return f"{sign}{hours}h{minutes}m{text}"
+    if minutes:
+        return f"{sign}{minutes}m{text}"
+    return sign + text
+
+
+def _decimal(value: int, unit: int) -> str:
+    whole, fraction = divmod(value, unit)
+    if not fraction:
+        return str(whole)
+    digits = str(fraction).rjust(len(str(unit)) - 1, "0").rstrip("0")
+    return f"{whole}.{digits}"
+
+
+def normalize_duration(value: Any, pos: Position, what: str) -> str:
+    """A duration as Compose prints it; a bare number is seconds, as Compose reads it."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_duration(int(value * 10**9))
+    text = str(value)
+    nanoseconds = parse_duration(text)
+    if nanoseconds is None:
+        raise InputError(pos, f"{what} {text!r} is not a duration; expected a value like 30s, 1m30s or 500ms")
+    return format_duration(nanoseconds)
 
 
 def normalize_build(value: Any, pos: Position, base: Path) -> YamlMap:
@@ -231,12 +301,58 @@ def normalize_build(value: Any, pos: Position, base: Path) -> YamlMap:
     expect(value, (dict,), pos, "build", "a string or a mapping")
     assert isinstance(value, YamlMap)
     context = value.get("context", ".")
-    if isinstance(context, str) and "://" not in context and not context.startswith("git@"):
-        context = str((base / context).resolve()) if not Path(context).is_absolute() else context
+    if isinstance(context, str) and _is_local(context):
+        context = local_path(base, context)
     value.set("context", context, value.where_key("context"), value.where("context"))
-    if "dockerfile" not in value and "dockerfile_inline" not in value:
-        value.set("dockerfile", "Dockerfile", value.pos, value.pos)
+    for key in ("args", "labels"):
+        if key in value:
+            value[key] = normalize_mapping_or_list(value[key], value.where(key), f"build.{key}")
+    contexts = value.get("additional_contexts")
+    if contexts is not None:
+        contexts = normalize_mapping_or_list(
+            contexts, value.where("additional_contexts"), "additional_contexts"
+        )
+        for key, item in contexts.items():
+            if (
+                isinstance(item, str)
+                and _is_local(item)
+                and not item.startswith(("docker-image:", "service:"))
+            ):
+                contexts[key] = local_path(base, item)
+        value["additional_contexts"] = contexts
     return value
+
+
+def _is_local(path: str) -> bool:
+    return "://" not in path and not path.startswith("git@")
+
+
+def local_path(base: Path, path: str) -> str:
+    """A path relative to ``base`` made absolute and cleaned, as Compose resolves it (``~`` stays)."""
+    if path.startswith("~"):
+        return path
+    return os.path.normpath(path if os.path.isabs(path) else os.path.join(base, path))
+
+
+def normalize_env_files(value: Any, pos: Position, base: Path) -> YamlSeq:
+    """``env_file``: a path, or a list of paths and ``{path, required, format}`` mappings."""
+    items = value if isinstance(value, list) else [value]
+    result = _seq(pos)
+    for index, item in enumerate(items):
+        item_pos = items.where(index) if isinstance(items, YamlSeq) else pos
+        entry = YamlMap(item_pos)
+        if isinstance(item, YamlMap):
+            path, required, fmt = item.get("path"), item.get("required", True), item.get("format")
+        else:
+            path, required, fmt = item, True, None
+        if not isinstance(path, str) or not path:
+            raise InputError(item_pos, "env_file entry must be a path or a mapping with 'path'")
+        entry.set("path", local_path(base, path), item_pos, item_pos)
+        entry.set("required", required is not False and str(required).lower() != "false", item_pos, item_pos)
+        if fmt is not None:
+            entry.set("format", str(fmt), item_pos, item_pos)
+        result.add(entry, item_pos)
+    return result
 
 
 def resolve_environment(environment: YamlMap, lookup: Lookup) -> YamlMap:
@@ -258,10 +374,13 @@ def normalize_service(name: str, service: Any, pos: Position, base: Path, lookup
             + ("a list" if isinstance(service, list) else repr(service)),
         )
     out = YamlMap(service.pos)
+    out.tags.update(service.tags)
     for key, value in service.items():
         vpos = service.where(key)
         normalized: Any = value
-        if key in ("command", "entrypoint"):
+        if service.tags.get(key) == "!reset":
+            normalized = None  # the merge removes the key; its value does not matter
+        elif key in ("command", "entrypoint"):
             normalized = normalize_command(value, vpos, key)
         elif key == "environment":
             normalized = resolve_environment(normalize_mapping_or_list(value, vpos, key), lookup)
@@ -283,6 +402,8 @@ def normalize_service(name: str, service: Any, pos: Position, base: Path, lookup
             normalized = normalize_healthcheck(value, vpos)
         elif key == "build":
             normalized = normalize_build(value, vpos, base)
+        elif key == "env_file":
+            normalized = normalize_env_files(value, vpos, base)
         elif key in ("image", "hostname", "domainname", "restart", "network_mode", "container_name", "user"):
             normalized = None if value is None else scalar_text(value, vpos, key)
         elif key == "scale":
