@@ -68,6 +68,14 @@ def run(
     provider: Annotated[
         str, typer.Option("--provider", help="Service registration provider: nomad or consul.")
     ] = "nomad",
+    discovery: Annotated[
+        str,
+        typer.Option(
+            "--discovery",
+            help="How references to other services are rewritten: nomad (nomadService templates), "
+            "consul (Consul service templates) or connect (Consul Connect upstreams).",
+        ),
+    ] = "nomad",
     project_name: Annotated[
         Optional[str], typer.Option("-p", "--project-name", help="Project name (the job name).")  # noqa: UP045
     ] = None,
@@ -96,7 +104,7 @@ def run(
     ] = None,
 ) -> None:
     from translator.api import translate
-    from translator.options import PROVIDERS, Options
+    from translator.options import DISCOVERY_MODES, PROVIDERS, Options
     from translator.output import RefusedError, write_documents
     from translator.source import InputError
 
@@ -106,8 +114,10 @@ def run(
         raise typer.BadParameter("expected compose or kubernetes", param_hint="--from")
     if provider not in PROVIDERS:
         raise typer.BadParameter(f"expected one of {', '.join(PROVIDERS)}", param_hint="--provider")
+    if discovery not in DISCOVERY_MODES:
+        raise typer.BadParameter(f"expected one of {', '.join(DISCOVERY_MODES)}", param_hint="--discovery")
     paths = [*(file or []), *(files or [])]
-    options = Options(static_ports=static_ports, provider=provider)
+    options = Options(static_ports=static_ports, provider=provider, discovery=discovery)
     try:
         result = translate(
             paths,

@@ -164,6 +164,37 @@ K8S_SIDECAR = _code(
 K8S_METADATA = _code("K030", INFO, "Annotations are not translated; labels became job meta")
 K8S_MULTIPLE_MATCH = _code("K031", INFO, "A Service selects several workloads; it is registered in each")
 
+# Discovery (D): references to other services by name (translator/discovery, docs/discovery.md)
+DISCOVERY_REWRITTEN = _code(
+    "D001", INFO, "A reference to another service was rewritten to its discovered address"
+)
+DISCOVERY_PORT_REGISTERED = _code(
+    "D002", WARN, "A referenced port the target did not declare was registered so that callers can reach it"
+)
+DISCOVERY_AMBIGUOUS = _code(
+    "D003", WARN, "A value equal to a service name may be a host name; it was left as it is"
+)
+DISCOVERY_PORT_DYNAMIC = _code(
+    "D004", WARN, "A host-only reference was rewritten; the target's port is now dynamic and is not passed"
+)
+DISCOVERY_HIDDEN = _code(
+    "D005",
+    WARN,
+    "A dependency's address appears nowhere in the configuration; it is probably in code or files",
+)
+DISCOVERY_SELF = _code(
+    "D006", WARN, "A value names the service itself (a bind or advertised address); it was left as it is"
+)
+DISCOVERY_UNREACHABLE = _code(
+    "D007", WARN, "A reference could not be rewritten: the target registers no service for that port"
+)
+DISCOVERY_PROVIDER = _code(
+    "D008", INFO, "Consul discovery or Connect needs Consul: services use provider consul"
+)
+DISCOVERY_CONNECT_FALLBACK = _code(
+    "D009", WARN, "A reference between groups that cannot use Connect was rendered by a Consul template"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:

@@ -30,12 +30,48 @@ class Network:
         return bool(self.dns_servers or self.dns_searches or self.dns_options)
 
 
+@dataclass(frozen=True)
+class EnvRef:
+    """A deliberate ``${name}`` reference to a task environment variable, resolved by Nomad."""
+
+    name: str
+
+
+@dataclass
+class Interpolated:
+    """A string made of literal parts, escaped on output, and deliberate variable references."""
+
+    parts: list[str | EnvRef]
+
+    def __str__(self) -> str:
+        return "".join(p if isinstance(p, str) else f"${{{p.name}}}" for p in self.parts)
+
+
+# A string value that may carry deliberate references (task env, driver args).
+Text = str | Interpolated
+
+
+@dataclass
+class Upstream:
+    destination_name: str
+    local_bind_port: int
+
+
+@dataclass
+class Connect:
+    """``connect { sidecar_service { proxy { ... } } }`` of a Consul Connect service."""
+
+    local_service_port: int | None = None
+    upstreams: list[Upstream] = field(default_factory=list)
+
+
 @dataclass
 class Service:
     name: str
     port: str
     provider: str = "nomad"
     tags: list[str] = field(default_factory=list)
+    connect: Connect | None = None
 
 
 @dataclass
@@ -49,8 +85,8 @@ class Template:
 @dataclass
 class DockerConfig:
     image: str
-    entrypoint: list[str] | None = None
-    args: list[str] | None = None
+    entrypoint: list[Text] | None = None
+    args: list[Text] | None = None
     ports: list[str] = field(default_factory=list)
     network_mode: str | None = None
     hostname: str | None = None
@@ -81,7 +117,7 @@ class Task:
     config: DockerConfig
     driver: str = "docker"
     user: str | None = None
-    env: dict[str, str] = field(default_factory=dict)
+    env: dict[str, Text] = field(default_factory=dict)
     templates: list[Template] = field(default_factory=list)
     comment: str = ""
     lifecycle: Lifecycle | None = None

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PROVIDERS = ("nomad", "consul")
+DISCOVERY_MODES = ("nomad", "consul", "connect")
 
 
 @dataclass(frozen=True)
 class Options:
     static_ports: bool = False  # keep published host ports as static ports
     provider: str = "nomad"  # service registration provider
+    # How references to other services are rewritten: nomadService templates, Consul service
+    # templates, or Consul Connect upstreams (see docs/discovery.md).
+    discovery: str = "nomad"

@@ -7,6 +7,8 @@ client, so config strings are escaped for it first and then for Layer A.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 _SIMPLE = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -45,3 +47,32 @@ def hcl_reference(text: str) -> str:
 def config_layer_escape(text: str) -> str:
     """For JSON API output: the driver ``config`` is still evaluated as HCL once on the client."""
     return _template_escape(text)
+
+
+def _parts(value: object, escape_literal: Callable[[str], str]) -> str:
+    """The text of a value: literal parts escaped, deliberate ``${name}`` references kept as they are."""
+    from translator.nomad import Interpolated
+
+    if not isinstance(value, Interpolated):
+        return escape_literal(str(value))
+    return "".join(escape_literal(p) if isinstance(p, str) else f"${{{p.name}}}" for p in value.parts)
+
+
+def hcl_value(value: object) -> str:
+    """A quoted HCL string for a plain string or an ``Interpolated`` one (env values, Layers A and B)."""
+    return _quote(_parts(value, _template_escape))
+
+
+def hcl_config_value(value: object) -> str:
+    """Like ``hcl_value`` inside a driver ``config`` block: literal parts escaped for Layers A and C."""
+    return _quote(_parts(value, lambda text: _template_escape(_template_escape(text))))
+
+
+def json_value(value: object) -> str:
+    """The API JSON form of a value outside driver config: no escaping layer applies before Layer B."""
+    return _parts(value, lambda text: text)
+
+
+def json_config_value(value: object) -> str:
+    """The API JSON form of a driver ``config`` string: literal parts escaped for Layer C only."""
+    return _parts(value, _template_escape)

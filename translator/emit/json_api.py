@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from translator.emit.escape import config_layer_escape
+from translator.emit.escape import config_layer_escape, json_config_value, json_value
 from translator.nomad import DockerConfig, Group, Job, Network, Port, Restart, Service, Task, Template
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
@@ -61,12 +61,23 @@ def _network(network: Network) -> dict[str, Any]:
 
 
 def _service(service: Service) -> dict[str, Any]:
-    return {
+    result: dict[str, Any] = {
         "Name": service.name,
         "PortLabel": service.port,
         "Provider": service.provider,
         "Tags": service.tags,
     }
+    if service.connect is not None:
+        proxy: dict[str, Any] = {
+            "Upstreams": [
+                {"DestinationName": u.destination_name, "LocalBindPort": u.local_bind_port}
+                for u in service.connect.upstreams
+            ]
+        }
+        if service.connect.local_service_port is not None:
+            proxy["LocalServicePort"] = service.connect.local_service_port
+        result["Connect"] = {"SidecarService": {"Proxy": proxy}}
+    return result
 
 
 def _restart(restart: Restart) -> dict[str, Any]:
@@ -92,7 +103,7 @@ def _config(config: DockerConfig) -> dict[str, Any]:
     scalars = {"network_mode": config.network_mode, "hostname": config.hostname, "work_dir": config.work_dir}
     for key, values in lists.items():
         if values is not None:
-            result[key] = [config_layer_escape(v) for v in values]
+            result[key] = [json_config_value(v) for v in values]
     for key, value in scalars.items():
         if value:
             result[key] = config_layer_escape(value)
@@ -113,7 +124,7 @@ def _task(task: Task) -> dict[str, Any]:
     if task.user:
         result["User"] = task.user
     if task.env:
-        result["Env"] = dict(task.env)
+        result["Env"] = {key: json_value(value) for key, value in task.env.items()}
     if task.templates:
         result["Templates"] = [_template(t) for t in task.templates]
     if task.lifecycle:

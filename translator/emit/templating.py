@@ -13,7 +13,7 @@ from typing import Any
 
 import jinja2
 
-from translator.emit.escape import hcl_config_string, hcl_string
+from translator.emit.escape import hcl_config_value, hcl_value
 
 PACKAGE = Path(__file__).resolve().parent.parent
 COMPILED = PACKAGE / "_compiled_templates"
@@ -42,12 +42,11 @@ def _comment(text: str) -> str:
 
 def _with_filters(env: jinja2.Environment) -> jinja2.Environment:
     """Every string a template writes goes through one of these (Jinja checks them at compile time)."""
-    env.filters["hcl"] = lambda value: hcl_string(str(value))
-    env.filters["hcl_config"] = lambda value: hcl_config_string(str(value))
-    env.filters["hcl_list"] = lambda values: "[" + ", ".join(hcl_string(str(v)) for v in values) + "]"
-    env.filters["hcl_config_list"] = lambda values: (
-        "[" + ", ".join(hcl_config_string(str(v)) for v in values) + "]"
-    )
+    # Values may be ``nomad.Interpolated``: only their literal parts are escaped.
+    env.filters["hcl"] = hcl_value
+    env.filters["hcl_config"] = hcl_config_value
+    env.filters["hcl_list"] = lambda values: "[" + ", ".join(hcl_value(v) for v in values) + "]"
+    env.filters["hcl_config_list"] = lambda values: "[" + ", ".join(hcl_config_value(v) for v in values) + "]"
     env.filters["hcl_bool"] = lambda value: "true" if value else "false"
     env.filters["comment"] = _comment
     return env

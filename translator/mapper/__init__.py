@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 
 from translator import findings as codes
+from translator.discovery import references as references_module
 from translator.findings import Findings
 from translator.mapper.names import NameSpace, dns_label
 from translator.mapper.ports import MappedPort, map_ports
@@ -20,10 +22,41 @@ RUNTIME_INTERPOLATION = re.compile(r"\$\{[a-zA-Z0-9_\-.]+\}")
 
 
 def map_project(project: Project, options: Options, findings: Findings) -> list[Job]:
+    from translator.discovery import rewrite
+
+    references, options = _discovery_before(project, options, findings)
     if project.job_per_workload:  # Kubernetes: one job per workload object
         from translator.mapper.workloads import map_workload_jobs
 
-        return map_workload_jobs(project, options, findings)
+        jobs = map_workload_jobs(project, options, findings)
+        placed = [rewrite.Placed(w, j, j.groups[0]) for w, j in zip(project.workloads, jobs, strict=True)]
+        rewrite.rewrite_references(placed, references, options, findings)
+        return jobs
+    job = _compose_job(project, options, findings)
+    placed = [rewrite.Placed(w, job, g) for w, g in zip(project.workloads, job.groups, strict=True)]
+    rewrite.rewrite_references(placed, references, options, findings)
+    return [job]
+
+
+def _discovery_before(
+    project: Project, options: Options, findings: Findings
+) -> tuple[references_module.References, Options]:
+    """Find references (registering the target ports they use) before any port is mapped."""
+    references = references_module.find_references(project)
+    notes = references.notes + references_module.register_missing_ports(project, references)
+    for note in notes:
+        findings.add(note.code, note.position, note.message, note.hint, subject=note.subject)
+    if options.discovery in ("consul", "connect") and options.provider != "consul":
+        findings.add(
+            codes.DISCOVERY_PROVIDER,
+            Position(project.files[0] if project.files else "-"),
+            f"--discovery {options.discovery} reads services from Consul: every service uses provider consul",
+        )
+        options = dataclasses.replace(options, provider="consul")
+    return references, options
+
+
+def _compose_job(project: Project, options: Options, findings: Findings) -> Job:
     job_name = _rename(project.name, "job", Position(project.files[0] if project.files else "-"), findings)
     sources = ", ".join(shown_path(file) for file in project.files)
     job = Job(name=job_name, groups=[], comment=f"Translated from {sources}")
@@ -31,7 +64,7 @@ def map_project(project: Project, options: Options, findings: Findings) -> list[
     service_names = NameSpace()  # one discovery namespace: a name must not be shared by two groups
     for workload in project.workloads:
         job.groups.append(map_workload(workload, options, findings, group_names, service_names))
-    return [job]
+    return job
 
 
 def shown_path(path: str) -> str:
@@ -154,7 +187,11 @@ def _task(
 ) -> Task:
     wanted = _rename(container.name, "task", container.position, findings, workload.name)
     name = names.claim(wanted)
-    config = DockerConfig(image=container.image, entrypoint=container.entrypoint, args=container.command)
+    config = DockerConfig(
+        image=container.image,
+        entrypoint=None if container.entrypoint is None else list(container.entrypoint),
+        args=None if container.command is None else list(container.command),
+    )
     if workload.network_mode == "host":
         # Group host mode alone still puts a Docker task on Docker's bridge; the task must ask for host.
         config.network_mode = "host"
@@ -184,15 +221,9 @@ def _task(
 
 def env_template(pairs: list[tuple[str, str]]) -> str:
     """consul-template text that renders ``KEY="value"`` lines with the values exactly as given."""
+    from translator.discovery.envfile import template_literal
+
     return "".join(f"{key}={template_literal(value)}\n" for key, value in pairs)
-
-
-def template_literal(value: str) -> str:
-    """A double-quoted env-file value (JSON escapes), safe from consul-template's ``{{`` actions."""
-    import json
-
-    quoted = json.dumps(value, ensure_ascii=False)
-    return quoted.replace("{{", '{{ "{{" }}')
 
 
 def _placement_of_network_settings(
