@@ -10,6 +10,7 @@ from translator.findings import Finding, Findings
 from translator.model import Project
 from translator.nomad import Job
 from translator.options import Options
+from translator.report.coverage import kubernetes_roots, position_index, with_paths
 
 
 @dataclass
@@ -83,7 +84,11 @@ def translate(
     clock = _lap(timings, "map", clock)
     hcl = {job.name: render_job(job) for job in jobs}
     _lap(timings, "emit", clock)
-    return Result(project=project, jobs=jobs, hcl=hcl, findings=findings.sorted(), timings=timings)
+    # Findings made from model elements carry a position only; give them the YAML path there.
+    index = position_index([("", loaded.document)])
+    return Result(
+        project=project, jobs=jobs, hcl=hcl, findings=with_paths(findings.sorted(), index), timings=timings
+    )
 
 
 def _translate_kubernetes(
@@ -105,7 +110,10 @@ def _translate_kubernetes(
     clock = _lap(timings, "map", clock)
     hcl = {job.name: render_job(job) for job in jobs}
     _lap(timings, "emit", clock)
-    return Result(project=project, jobs=jobs, hcl=hcl, findings=findings.sorted(), timings=timings)
+    index = position_index(kubernetes_roots(manifests.objects))
+    return Result(
+        project=project, jobs=jobs, hcl=hcl, findings=with_paths(findings.sorted(), index), timings=timings
+    )
 
 
 def _lap(timings: dict[str, float], stage: str, since: float) -> float:

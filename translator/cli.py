@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from translator import __version__
 
+if TYPE_CHECKING:
+    from translator.api import Result
+
 EXIT_OK = 0
 EXIT_INPUT = 1  # the input cannot be read or is not a valid Compose file
 EXIT_USAGE = 2  # wrong command-line usage (also what click uses)
+EXIT_STRICT = 3  # --strict: warnings or errors remain after --ignore
 EXIT_DRIFT = 4  # --check: the output directory differs from what the sources produce
 
 HELP = """Translate docker-compose projects and Kubernetes manifests into HashiCorp Nomad jobspecs.
@@ -26,12 +30,14 @@ Examples:
   translate --static-ports --provider consul compose.yaml
   translate --format json compose.yaml       Nomad HTTP API JSON ({"Job": ...})
   translate --check -o jobs/ compose.yaml    exit 4 with a diff if jobs/ is stale
+  translate --report migration.md compose.yaml   the migration report (also .json)
+  translate --strict --ignore P001 compose.yaml  exit 3 if warnings or errors remain
   translate k8s/ -o jobs/                    Kubernetes manifests: one job per workload
   helm template my-chart | translate -       rendered Helm charts from standard input
 
 Findings (what changed, what was approximated, what needs a person) are printed
-to stderr, one per line. Exit codes: 0 translated, 1 input error, 2 usage error,
-4 drift found by --check.
+to stderr, one per line, then a summary. Exit codes: 0 translated, 1 input error,
+2 usage error, 3 warnings or errors remain under --strict, 4 drift found by --check.
 """
 
 app = typer.Typer(add_completion=True, rich_markup_mode=None, pretty_exceptions_enable=False)
@@ -98,6 +104,19 @@ def run(
     check: Annotated[
         bool, typer.Option("--check", help="Compare with -o DIR instead of writing; exit 4 on drift.")
     ] = False,
+    report: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--report", help="Write the migration report: FILE.md (Markdown) or FILE.json (repeatable)."
+        ),
+    ] = None,
+    ignore: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--ignore", help="Leave out findings with this code, e.g. P001 (repeatable)."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 3 when any warning or error remains (after --ignore).")
+    ] = False,
     version: Annotated[
         Optional[bool],  # noqa: UP045
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
@@ -116,6 +135,7 @@ def run(
         raise typer.BadParameter(f"expected one of {', '.join(PROVIDERS)}", param_hint="--provider")
     if discovery not in DISCOVERY_MODES:
         raise typer.BadParameter(f"expected one of {', '.join(DISCOVERY_MODES)}", param_hint="--discovery")
+    _check_report_options(report or [], ignore or [])
     paths = [*(file or []), *(files or [])]
     options = Options(static_ports=static_ports, provider=provider, discovery=discovery)
     try:
@@ -131,21 +151,61 @@ def run(
     except InputError as err:
         typer.echo(f"translate: error: {err}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
+    ignored = set(ignore or [])
     for finding in result.findings:
-        typer.echo(finding.line(), err=True)
+        if finding.code not in ignored:
+            typer.echo(finding.line(), err=True)
     documents = result.documents(output_format)
     if check:
         _check(output, documents)
-        return
-    if output is None:
+        destination = f"{output} (checked, up to date)"
+    elif output is None:
         sys.stdout.write("\n".join(documents.values()))
         sys.stdout.flush()
-        return
-    try:
-        write_documents(output, documents, force)
-    except RefusedError as err:
-        typer.echo(f"translate: error: {err}", err=True)
-        raise typer.Exit(EXIT_INPUT) from None
+        destination = "stdout"
+    else:
+        try:
+            write_documents(output, documents, force)
+        except RefusedError as err:
+            typer.echo(f"translate: error: {err}", err=True)
+            raise typer.Exit(EXIT_INPUT) from None
+        destination = str(output)
+    _finish(result, report or [], ignored, strict, destination)
+
+
+def _check_report_options(reports: list[str], ignore: list[str]) -> None:
+    """Usage errors before any work: a report name that is neither .md nor .json, an unknown code."""
+    from translator.findings import CODES
+    from translator.report.render import report_format
+
+    for path in reports:
+        try:
+            report_format(path)
+        except ValueError as err:
+            raise typer.BadParameter(str(err), param_hint="--report") from None
+    unknown = sorted(code for code in ignore if code not in CODES)
+    if unknown:
+        raise typer.BadParameter(f"unknown finding code {', '.join(unknown)}", param_hint="--ignore")
+
+
+def _finish(result: Result, reports: list[str], ignored: set[str], strict: bool, destination: str) -> None:
+    """Reports, the stderr summary, and the --strict verdict."""
+    from translator.report.build import build_report
+    from translator.report.render import render, report_format
+    from translator.report.terminal import summary, use_colour
+
+    built = build_report(result, ignored)
+    for path in reports:
+        try:
+            Path(path).write_text(render(built, report_format(path)), encoding="utf-8")
+        except OSError as err:
+            typer.echo(f"translate: error: {path}: cannot write the report: {err.strerror}", err=True)
+            raise typer.Exit(EXIT_INPUT) from None
+    sys.stderr.write(summary(built, destination, use_colour(sys.stderr)))
+    sys.stderr.flush()
+    counts = built.summary.counts
+    if strict and (counts["warning"] or counts["error"]):
+        raise typer.Exit(EXIT_STRICT)
 
 
 def _check(output: Path | None, documents: dict[str, str]) -> None:

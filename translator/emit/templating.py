@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 
 from translator.emit.escape import hcl_config_value, hcl_value
+from translator.report.escape import REPORT_FILTERS
 
 PACKAGE = Path(__file__).resolve().parent.parent
 COMPILED = PACKAGE / "_compiled_templates"
@@ -49,6 +50,7 @@ def _with_filters(env: jinja2.Environment) -> jinja2.Environment:
     env.filters["hcl_config_list"] = lambda values: "[" + ", ".join(hcl_config_value(v) for v in values) + "]"
     env.filters["hcl_bool"] = lambda value: "true" if value else "false"
     env.filters["comment"] = _comment
+    env.filters.update(REPORT_FILTERS)  # Markdown and JSON report filters (translator/report/escape.py)
     return env
 
 

@@ -1,0 +1,124 @@
+"""YAML paths of the input: every key's path, where it is, and which paths findings or the parser cover.
+
+Paths are written the way findings name them: ``services.web.ports[0].target`` in a Compose
+project, ``Deployment/frontend.spec.template.spec.containers[0].env[2]`` in Kubernetes (the
+object's ``Kind/name`` is its root). The same walk serves two purposes: findings made from a
+model element (which carries a position, not a path) get the path of the node at that position,
+and the "no silent drops" test compares the input's key paths with what the parser reads and
+what findings name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from typing import Any
+
+from translator.findings import Finding
+from translator.source import Position
+from translator.yamlsource import YamlMap, YamlSeq
+
+
+def walk(node: Any, prefix: str) -> Iterator[tuple[str, Position]]:
+    """(path, position) of ``node``'s keys and items, parents before children.
+
+    A key yields the position of the key and then of its value, so that a finding pointing at
+    either resolves to that key; sequence items yield their own position.
+    """
+    if isinstance(node, YamlMap):
+        for key, value in node.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            yield path, node.where_key(key)
+            yield path, node.where(key)
+            yield from walk(value, path)
+    elif isinstance(node, YamlSeq):
+        for i, value in enumerate(node):
+            path = f"{prefix}[{i}]"
+            yield path, node.where(i)
+            yield from walk(value, path)
+
+
+def key_paths(node: Any, prefix: str = "") -> dict[str, Position]:
+    """Every mapping key below ``node`` (items of sequences are walked through, not counted)."""
+    paths: dict[str, Position] = {}
+    if isinstance(node, YamlMap):
+        for key, value in node.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            paths[path] = node.where_key(key)
+            paths.update(key_paths(value, path))
+    elif isinstance(node, YamlSeq):
+        for i, value in enumerate(node):
+            paths.update(key_paths(value, f"{prefix}[{i}]"))
+    return paths
+
+
+def position_index(roots: Iterable[tuple[str, Any]]) -> dict[Position, str]:
+    """Position → the outermost path found there (a mapping and its first key share a position;
+    the finding is about the mapping)."""
+    index: dict[Position, str] = {}
+    for prefix, node in roots:
+        if prefix and isinstance(node, (YamlMap, YamlSeq)):
+            index.setdefault(node.pos, prefix)
+        for path, position in walk(node, prefix):
+            index.setdefault(position, path)
+    return index
+
+
+def with_paths(findings: list[Finding], index: dict[Position, str]) -> list[Finding]:
+    """Findings, each with a YAML path: the one it was given, else the path of its position."""
+    return [f if f.path or f.position not in index else replace(f, path=index[f.position]) for f in findings]
+
+
+def kubernetes_roots(objects: Iterable[YamlMap]) -> list[tuple[str, Any]]:
+    """Each object under its ``Kind/name``, the root the Kubernetes parser's finding paths use."""
+    roots: list[tuple[str, Any]] = []
+    for doc in objects:
+        metadata = doc.get("metadata")
+        name = metadata.get("name") if isinstance(metadata, YamlMap) else None
+        roots.append((f"{doc.get('kind')}/{name}", doc))
+    return roots
+
+
+def covers(parent: str, path: str) -> bool:
+    """Whether ``parent`` names ``path`` or one of its ancestors."""
+    return path == parent or path.startswith((parent + ".", parent + "["))
+
+
+_SEGMENT = re.compile(r"[^.\[]+|\[[^\]]*\]")
+
+
+def _segments(path: str) -> list[str]:
+    return _SEGMENT.findall(path)
+
+
+def matches(pattern: str, path: str) -> bool:
+    """Glob over path segments: ``*`` is one key or one ``[i]``, a trailing ``**`` the whole subtree."""
+    want, have = _segments(pattern), _segments(path)
+    if want and want[-1] == "**":
+        want = want[:-1]
+        if len(have) < len(want):
+            return False
+        have = have[: len(want)]
+    if len(want) != len(have):
+        return False
+    return all(_segment_matches(w, h) for w, h in zip(want, have, strict=True))
+
+
+def _segment_matches(want: str, have: str) -> bool:
+    if want == "*":
+        return not have.startswith("[")
+    if want == "[*]":
+        return have.startswith("[")
+    return want == have
+
+
+def uncovered(paths: Iterable[str], read: Iterable[str], findings: Iterable[Finding]) -> list[str]:
+    """Input key paths that the parser does not read (``read`` patterns) and no finding names."""
+    patterns = list(read)
+    named = [f.path for f in findings if f.path]
+    return [
+        path
+        for path in paths
+        if not any(matches(p, path) for p in patterns) and not any(covers(n, path) for n in named)
+    ]

@@ -1,0 +1,52 @@
+"""Secret values never reach a report.
+
+The jobspec must carry values exactly (the application needs them); the report is read, pasted
+into tickets and attached to CI runs, so anything that looks secret is masked there: values of
+variables whose names look like credentials, passwords inside URLs, and every occurrence of such
+a value anywhere else in the report's text (a message quoting it, say).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MASK = "********"
+
+# Names that hold credentials: PASSWORD, DB_PASS, API_KEY, SECRET_KEY_BASE, GITHUB_TOKEN, ...
+SECRET_NAME = re.compile(
+    r"(pass(wd|word)?|pwd|secret|token|api_?key|access_?key|private_?key|(^|_)key($|_)|credential|auth|"
+    r"cookie|session|salt|signature|cert)",
+    re.IGNORECASE,
+)
+# scheme://user:password@host — the password part.
+_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@\s/]+)(?=@)")
+_MIN_SCRUBBED = 4  # shorter values ("1", "yes") would mask unrelated text
+
+
+def looks_secret(name: str) -> bool:
+    return bool(SECRET_NAME.search(name))
+
+
+def mask_value(name: str, value: str) -> str:
+    """The value as a report may show it."""
+    if looks_secret(name) and value:
+        return MASK
+    return mask_urls(value)
+
+
+def mask_urls(text: str) -> str:
+    return _URL_PASSWORD.sub(lambda m: m.group("head") + MASK, text)
+
+
+class Scrubber:
+    """Replaces known secret values in any text (longest first, so overlapping values mask fully)."""
+
+    def __init__(self, values: Iterable[str]) -> None:
+        self.values = sorted({v for v in values if len(v) >= _MIN_SCRUBBED}, key=lambda v: (-len(v), v))
+
+    def __call__(self, text: str) -> str:
+        for value in self.values:
+            if value in text:
+                text = text.replace(value, MASK)
+        return mask_urls(text)
