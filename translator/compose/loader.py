@@ -135,17 +135,11 @@ def load_project(options: LoadOptions) -> ComposeProject:
     findings = Findings()
     environment = _project_environment(options, working_dir, findings)
     loader = _ModelLoader(options, findings)
+    project_name = _project_name(options, files, environment, working_dir, loader)
+    # Compose lets the files interpolate the project's own name.
+    environment.process = {**environment.process, "COMPOSE_PROJECT_NAME": project_name}
     document = loader.load_files(files, working_dir, environment, ())
     names = loader.top_names
-
-    project_name = options.project_name or environment.process.get("COMPOSE_PROJECT_NAME")
-    if not project_name and isinstance(document.get("name"), str) and document["name"]:
-        project_name = document["name"]
-    if not project_name:
-        project_name = working_dir.name
-    project_name = normalize_project_name(project_name)
-    if not project_name:
-        raise InputError(document.where("name"), "project name is empty after normalisation; use -p NAME")
 
     services = document.get("services")
     if not isinstance(services, YamlMap):
@@ -164,6 +158,36 @@ def load_project(options: LoadOptions) -> ComposeProject:
     )
 
 
+def _project_name(
+    options: LoadOptions,
+    files: Sequence[str],
+    environment: _Environment,
+    working_dir: Path,
+    loader: _ModelLoader,
+) -> str:
+    """``-p``, else ``COMPOSE_PROJECT_NAME``, else the last file's ``name:``, else the directory's name."""
+    if options.project_name is not None:
+        if normalize_project_name(options.project_name) != options.project_name:
+            raise InputError(
+                Position("-p"),
+                f"invalid project name {options.project_name!r}; expected lowercase letters, digits, "
+                "'-' and '_', starting with a letter or digit",
+            )
+        return options.project_name
+    name = environment("COMPOSE_PROJECT_NAME") or ""  # .env may set it too
+    position = Position(str(working_dir))
+    if not name:
+        for path in files:
+            declared = loader.declared_name(path, environment)
+            if declared is not None:
+                name, position = normalize_project_name(declared[0]), declared[1]
+    if not name:
+        name = normalize_project_name(working_dir.name)
+    if not name:
+        raise InputError(position, "project name is empty after normalisation; use -p NAME")
+    return name
+
+
 class _ModelLoader:
     """Reads files into one merged model: interpolation, include, extends, normalisation, merge."""
 
@@ -171,7 +195,7 @@ class _ModelLoader:
         self.options = options
         self.findings = findings
         self.top_names: list[str] = []
-        self._stdin_used = False
+        self._texts: dict[str, tuple[str, str]] = {}
 
     def load_files(
         self, files: Sequence[str], directory: Path, environment: _Environment, stack: tuple[str, ...]
@@ -184,9 +208,28 @@ class _ModelLoader:
         assert merged is not None
         return merged
 
+    def declared_name(self, path: str, environment: _Environment) -> tuple[str, Position] | None:
+        """The file's ``name:``, interpolated, as Compose reads it before anything else."""
+        name, text = self._text(path)
+        try:
+            document = load_single(text, name)
+        except InputError:
+            return None  # reported when the file is loaded
+        if not isinstance(document, YamlMap) or not isinstance(document.get("name"), str):
+            return None
+        where = document.where("name")
+        value = Interpolator(environment, Findings()).string(document["name"], where, "name")
+        return (value, where) if value else None
+
+    def _text(self, path: str) -> tuple[str, str]:
+        """Each file is read once (standard input can only be read once)."""
+        if path not in self._texts:
+            self._texts[path] = read_text(path, self.options.stdin_text, self.options.stdin_name)
+        return self._texts[path]
+
     def read(self, path: str, environment: _Environment) -> tuple[str, YamlMap]:
         """One file read and interpolated (a mapping, or an error naming the file)."""
-        name, text = read_text(path, self.options.stdin_text, self.options.stdin_name)
+        name, text = self._text(path)
         document = load_single(text, name)
         if not isinstance(document, YamlMap):
             raise InputError(

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from translator.compose.normalize import sort_extra_hosts
 from translator.yamlsource import YamlMap, YamlSeq
 
 RESET = "!reset"
@@ -106,6 +107,8 @@ def enforce_unicity(service: YamlMap) -> YamlMap:
         value = service.get(key)
         if isinstance(value, YamlSeq):
             service[key] = unique(value, rule)
+    if isinstance(service.get("extra_hosts"), YamlSeq):
+        service["extra_hosts"] = sort_extra_hosts(service["extra_hosts"])
     networks = service.get("networks")
     if isinstance(networks, dict):
         for settings in networks.values():
@@ -146,8 +149,8 @@ def merge_service_maps(base: YamlMap, override: YamlMap) -> YamlMap:
         earlier = result.get(name)
         if isinstance(service, YamlMap):
             # A service seen first still goes through the merge: its own !reset keys go.
-            first = not isinstance(earlier, YamlMap) or tag == OVERRIDE
-            service = merge_service(YamlMap(service.pos) if first else earlier, service)
+            base = earlier if isinstance(earlier, YamlMap) and tag != OVERRIDE else YamlMap(service.pos)
+            service = merge_service(base, service)
         _put(result, name, service, override)
     return result
 

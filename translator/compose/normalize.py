@@ -160,6 +160,16 @@ def normalize_extra_hosts(value: Any, pos: Position) -> YamlSeq:
         if address.startswith("[") and address.endswith("]"):
             address = address[1:-1]
         result.add(f"{host.strip()}={address}", item_pos)
+    return sort_extra_hosts(result)
+
+
+def sort_extra_hosts(hosts: YamlSeq) -> YamlSeq:
+    """Compose keeps extra_hosts as a map from host to addresses: sorted by host, no repeats."""
+    order = sorted(range(len(hosts)), key=lambda i: str(hosts[i]).partition("=")[0])
+    result = _seq(hosts.pos)
+    for i in order:
+        if hosts[i] not in result:
+            result.add(hosts[i], hosts.where(i))
     return result
 
 
