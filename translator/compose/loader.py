@@ -309,8 +309,9 @@ def _normalized_services(document: YamlMap, directory: Path, environment: _Envir
         if raw.tags.get(name) == "!reset":
             services.set(name, None, raw.where_key(name), raw.where(name))
             continue
+        if isinstance(service, YamlMap):
+            _check_profiles(service)  # before normalising, which would accept a single string
         normalized = normalize_service(name, service, raw.where(name), directory, environment)
-        _check_profiles(normalized)
         services.set(name, enforce_unicity(normalized), raw.where_key(name), raw.where(name))
     return services
 
@@ -562,10 +563,15 @@ def add_implicit_defaults(service: YamlMap) -> None:
         service.pop("environment")
 
 
+IMPLIED = "!implied"
+"""Tag on a ``depends_on`` key that Compose added for ``links`` or ``network_mode: service:X``."""
+
+
 def _imply(depends: YamlMap, target: str, pos: Position) -> None:
     """A dependency that ``links`` or ``network_mode: service:X`` implies, as Compose adds it."""
     if target in depends:
         return
+    depends.tags[target] = IMPLIED  # the parser does not report what the user did not write
     entry = YamlMap(pos)
     for key, value in (("condition", "service_started"), ("restart", True), ("required", True)):
         entry.set(key, value, pos, pos)

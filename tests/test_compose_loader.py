@@ -1,0 +1,119 @@
+"""Loader errors and findings: one line naming file:line:col, snapshot per case; positions after merges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from translator.compose.loader import ComposeProject, LoadOptions, load_project
+from translator.source import InputError
+
+ERRORS: dict[str, dict[str, str]] = {
+    "duplicate-key": {"compose.yaml": "services:\n  a:\n    image: x\n    image: y\n"},
+    "port-float": {"compose.yaml": "services:\n  a:\n    image: x\n    ports: [80.5]\n"},
+    "service-not-mapping": {"compose.yaml": "services:\n  a: [1, 2]\n"},
+    "extends-missing-service": {"compose.yaml": "services:\n  a:\n    extends: nope\n"},
+    "extends-missing-file": {
+        "compose.yaml": "services:\n  a:\n    extends:\n      file: base.yaml\n      service: b\n"
+    },
+    "extends-service-not-in-file": {
+        "compose.yaml": "services:\n  a:\n    extends:\n      file: base.yaml\n      service: b\n",
+        "base.yaml": "services:\n  c:\n    image: x\n",
+    },
+    "extends-cycle": {
+        "compose.yaml": "services:\n  a:\n    extends: b\n  b:\n    extends: c\n  c:\n    extends: a\n"
+    },
+    "env-file-missing": {"compose.yaml": "services:\n  a:\n    image: x\n    env_file: missing.env\n"},
+    "env-file-format": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    env_file:\n"
+        "      - path: a.env\n        format: ini\n",
+        "a.env": "A=1\n",
+    },
+    "depends-on-cycle": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    depends_on: [b]\n  b:\n    image: x\n"
+        "    depends_on: [a]\n"
+    },
+    "include-cycle": {
+        "compose.yaml": "include: [other.yaml]\nservices:\n  a:\n    image: x\n",
+        "other.yaml": "include: [compose.yaml]\nservices:\n  b:\n    image: x\n",
+    },
+    "include-missing": {"compose.yaml": "include: [nope.yaml]\nservices:\n  a:\n    image: x\n"},
+    "required-variable": {"compose.yaml": "services:\n  a:\n    image: ${TAG:?set TAG first}\n"},
+    "profiles-not-a-list": {"compose.yaml": "services:\n  a:\n    image: x\n    profiles: debug\n"},
+    "bad-duration": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      interval: soon\n"
+    },
+}
+
+
+def _write(tmp_path: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path / "compose.yaml"
+
+
+def _load(*paths: Path, project_name: str | None = None) -> ComposeProject:
+    return load_project(LoadOptions(files=[str(p) for p in paths], environ={}, project_name=project_name))
+
+
+@pytest.mark.parametrize("case", sorted(ERRORS))
+def test_error_message(case: str, tmp_path: Path, snapshot: object) -> None:
+    compose = _write(tmp_path, ERRORS[case])
+    with pytest.raises(InputError) as caught:
+        _load(compose)
+    message = str(caught.value).replace(str(tmp_path), "$DIR")
+    assert "\n" not in message
+    assert message == snapshot
+
+
+def test_invalid_project_name_flag(tmp_path: Path) -> None:
+    compose = _write(tmp_path, {"compose.yaml": "services:\n  a:\n    image: x\n"})
+    with pytest.raises(InputError, match="invalid project name 'Bad Name'"):
+        _load(compose, project_name="Bad Name")
+
+
+def _findings(project: ComposeProject) -> list[str]:
+    return [f.line() for f in project.findings.sorted()]
+
+
+def test_findings_for_profiles_dependencies_and_top_level(tmp_path: Path, snapshot: object) -> None:
+    compose = _write(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  web:\n    image: x\n    depends_on: [db, ghost]\n"
+            "  db:\n    image: y\n    profiles: [data]\n  api:\n    image: z\n    depends_on: [web]\n"
+            "extra: 1\n"
+        },
+    )
+    project = _load(compose)
+    assert sorted(project.services) == []
+    lines = [line.replace(str(tmp_path), "$DIR") for line in _findings(project)]
+    assert lines == snapshot
+
+
+def test_positions_point_at_the_file_that_supplied_the_value(tmp_path: Path) -> None:
+    base = _write(
+        tmp_path, {"compose.yaml": "services:\n  a:\n    image: x\n    environment:\n      A: '1'\n"}
+    )
+    override = tmp_path / "override.yaml"
+    override.write_text("services:\n  a:\n    environment:\n      B: ${UNSET}\n", encoding="utf-8")
+    project = _load(base, override)
+    env = project.services["a"]["environment"]
+    assert (env.where("A").file, env.where("A").line) == (str(base), 5)
+    assert (env.where("B").file, env.where("B").line) == (str(override), 4)
+    (unset,) = [f for f in project.findings.items if f.code == "L002"]
+    assert (unset.position.file, unset.position.line) == (str(override), 4)
+
+
+def test_several_positional_files_merge_through_the_cli(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from translator.cli import app
+
+    base = _write(tmp_path, {"compose.yaml": "services:\n  web:\n    image: nginx\n    ports: ['80']\n"})
+    override = tmp_path / "prod.yaml"
+    override.write_text("services:\n  web:\n    image: nginx:2\n", encoding="utf-8")
+    result = CliRunner().invoke(app, [str(base), str(override), "-p", "demo"])
+    assert result.exit_code == 0, result.output
+    assert 'image = "nginx:2"' in result.output.replace("  ", "")
