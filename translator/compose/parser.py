@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from translator import findings as codes
-from translator.compose.loader import ComposeProject
+from translator.compose.loader import IMPLIED, ComposeProject
 from translator.compose.ports import expose_ports
 from translator.findings import Findings
 from translator.model import (
@@ -298,6 +298,7 @@ def parse_project(project: ComposeProject, findings: Findings) -> Project:
         )
         _common(name, svc, host, parser, findings)
     _top_level_findings(project, findings)
+    _top_level_volumes(project, findings)
     _links(services, workloads, owner, findings)
     return Project(project.name, "compose", list(project.files), list(workloads.values()))
 
@@ -424,6 +425,7 @@ def _common(name: str, svc: YamlMap, workload: Workload, parser: _ServiceParser,
             )
         else:
             parser.unknown(name, svc, key, key)
+    _unread_subkeys(name, svc, findings)
 
 
 def _links(
@@ -466,3 +468,71 @@ def _top_level_findings(project: ComposeProject, findings: Findings) -> None:
                 "store them in Nomad Variables and render them with template blocks",
                 path=key,
             )
+
+
+# Sub-keys the parser reads inside the keys of CONSUMED; any other sub-key gets a finding.
+_READ_SUBKEYS = {"deploy": frozenset({"replicas"}), "depends_on": frozenset({"condition", "required"})}
+
+
+def _unread_subkeys(name: str, svc: YamlMap, findings: Findings) -> None:
+    """deploy.resources, deploy.restart_policy, depends_on.X.restart, ...: not translated, reported."""
+    deploy = svc.get("deploy")
+    if isinstance(deploy, YamlMap):
+        for key in deploy:
+            if key not in _READ_SUBKEYS["deploy"]:
+                findings.add(
+                    codes.NOT_TRANSLATED,
+                    deploy.where_key(key),
+                    f"deploy.{key} of service {name!r} is not translated",
+                    "set the equivalent in the job by hand (resources, restart, update or placement blocks)",
+                    path=_path(name, "deploy", key),
+                    subject=name,
+                )
+    depends = svc.get("depends_on")
+    if isinstance(depends, YamlMap):
+        for target, spec in depends.items():
+            for key in spec if isinstance(spec, YamlMap) else ():
+                if key == "restart" and depends.tags.get(target) == IMPLIED:
+                    continue  # added by the loader for links / network_mode, not written by the user
+                if key not in _READ_SUBKEYS["depends_on"]:
+                    findings.add(
+                        codes.NOT_TRANSLATED,
+                        spec.where_key(key),
+                        f"depends_on.{target}.{key} of service {name!r} is not translated",
+                        "Nomad has no equivalent; start order comes from the dependency's health",
+                        path=_path(name, "depends_on", target, key),
+                        subject=name,
+                    )
+
+
+def _top_level_volumes(project: ComposeProject, findings: Findings) -> None:
+    volumes = project.document.get("volumes")
+    if isinstance(volumes, YamlMap) and volumes:
+        findings.add(
+            codes.NOT_TRANSLATED,
+            project.document.where_key("volumes"),
+            "top-level volumes (" + ", ".join(volumes) + ") are not translated, nor their driver options",
+            "create each as a Nomad host volume or CSI volume; each service that mounts one has a finding",
+            path="volumes",
+        )
+
+
+# What the parser reads, as path patterns over the loaded project (translator.report.coverage):
+# the "no silent drops" test checks that every other key of every input has a finding.
+READ_PATHS = (
+    "name", "version", "services", "services.*", "x-*", "x-*.**", "services.*.x-*", "services.*.x-*.**",
+    "services.*.image", "services.*.command", "services.*.entrypoint", "services.*.environment",
+    "services.*.environment.*", "services.*.env_file", "services.*.env_file.**", "services.*.ports",
+    "services.*.ports[*].target", "services.*.ports[*].published", "services.*.ports[*].protocol",
+    "services.*.ports[*].host_ip", "services.*.ports[*].name", "services.*.ports[*].app_protocol",
+    "services.*.ports[*].mode", "services.*.expose", "services.*.network_mode", "services.*.networks",
+    "services.*.networks.*", "services.*.networks.*.aliases", "services.*.links", "services.*.depends_on",
+    "services.*.depends_on.*", "services.*.depends_on.*.condition", "services.*.depends_on.*.required",
+    "services.*.deploy", "services.*.deploy.replicas", "services.*.scale", "services.*.hostname",
+    "services.*.extra_hosts", "services.*.dns", "services.*.dns_search", "services.*.dns_opt",
+    "services.*.restart", "services.*.container_name", "services.*.profiles", "services.*.working_dir",
+    "services.*.user", "services.*.volumes", "services.*.healthcheck", "services.*.healthcheck.test",
+    "services.*.healthcheck.interval", "services.*.healthcheck.timeout", "services.*.healthcheck.retries",
+    "services.*.healthcheck.start_period", "services.*.healthcheck.start_interval",
+    "services.*.healthcheck.disable",
+)  # fmt: skip

@@ -10,7 +10,6 @@ what findings name.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -39,18 +38,27 @@ def walk(node: Any, prefix: str) -> Iterator[tuple[str, Position]]:
             yield from walk(value, path)
 
 
-def key_paths(node: Any, prefix: str = "") -> dict[str, Position]:
-    """Every mapping key below ``node`` (items of sequences are walked through, not counted)."""
-    paths: dict[str, Position] = {}
+def key_paths(node: Any, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Position]:
+    """Every mapping key below ``node`` as path segments (keys as written, items as ``[i]``):
+    keys may hold dots (``xpack.security.enabled``), so the segments are kept apart."""
+    paths: dict[tuple[str, ...], Position] = {}
     if isinstance(node, YamlMap):
         for key, value in node.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
+            path = (*prefix, str(key))
             paths[path] = node.where_key(key)
             paths.update(key_paths(value, path))
     elif isinstance(node, YamlSeq):
         for i, value in enumerate(node):
-            paths.update(key_paths(value, f"{prefix}[{i}]"))
+            paths.update(key_paths(value, (*prefix, f"[{i}]")))
     return paths
+
+
+def joined(segments: tuple[str, ...]) -> str:
+    """The path as findings write it: ``services.web.ports[0].target``."""
+    text = ""
+    for segment in segments:
+        text += segment if segment.startswith("[") or not text else f".{segment}"
+    return text
 
 
 def position_index(roots: Iterable[tuple[str, Any]]) -> dict[Position, str]:
@@ -85,17 +93,12 @@ def covers(parent: str, path: str) -> bool:
     return path == parent or path.startswith((parent + ".", parent + "["))
 
 
-_SEGMENT = re.compile(r"[^.\[]+|\[[^\]]*\]")
-
-
-def _segments(path: str) -> list[str]:
-    return _SEGMENT.findall(path)
-
-
-def matches(pattern: str, path: str) -> bool:
-    """Glob over path segments: ``*`` is one key or one ``[i]``, a trailing ``**`` the whole subtree."""
-    want, have = _segments(pattern), _segments(path)
-    if want and want[-1] == "**":
+def matches(pattern: str, path: tuple[str, ...]) -> bool:
+    """Glob over segments: ``*`` is one key, ``[*]`` one item, ``x-*`` a key with that prefix, and a
+    trailing ``**`` the whole subtree."""
+    want = pattern.replace("[", ".[").split(".")
+    have = list(path)
+    if want[-1] == "**":
         want = want[:-1]
         if len(have) < len(want):
             return False
@@ -106,19 +109,24 @@ def matches(pattern: str, path: str) -> bool:
 
 
 def _segment_matches(want: str, have: str) -> bool:
-    if want == "*":
-        return not have.startswith("[")
     if want == "[*]":
         return have.startswith("[")
+    if want.endswith("*") and not have.startswith("["):
+        return have.startswith(want[:-1])
     return want == have
 
 
-def uncovered(paths: Iterable[str], read: Iterable[str], findings: Iterable[Finding]) -> list[str]:
+def uncovered(
+    paths: Iterable[tuple[str, ...]], read: Iterable[str], findings: Iterable[Finding]
+) -> list[str]:
     """Input key paths that the parser does not read (``read`` patterns) and no finding names."""
     patterns = list(read)
     named = [f.path for f in findings if f.path]
-    return [
-        path
-        for path in paths
-        if not any(matches(p, path) for p in patterns) and not any(covers(n, path) for n in named)
-    ]
+    missing = []
+    for path in paths:
+        if any(matches(p, path) for p in patterns):
+            continue
+        text = joined(path)
+        if not any(covers(n, text) for n in named):
+            missing.append(text)
+    return missing

@@ -1,0 +1,115 @@
+"""No silent drops: every key of every input in fixtures/ and the shared corpus is either read by
+the parser (its declared read paths) or named, itself or through a parent, by a finding's path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import CORPUS, FIXTURES, compose_corpus_cases
+from translator.api import translate
+from translator.compose.loader import IMPLIED, LoadOptions, load_project
+from translator.compose.parser import READ_PATHS
+from translator.kubernetes import parser as k
+from translator.kubernetes.loader import load_manifests
+from translator.report.coverage import covers, key_paths, kubernetes_roots, matches, uncovered
+from translator.source import Position
+from translator.yamlsource import YamlMap
+
+ENVIRON = {"HOME": "/home/user"}
+COMPOSE = [file for _, file in compose_corpus_cases()] + sorted(FIXTURES.glob("compose/*/compose.yaml"))
+KUBERNETES = sorted(p for p in (CORPUS / "kubernetes").iterdir() if p.is_dir()) + sorted(
+    p for p in (FIXTURES / "kubernetes").iterdir() if p.is_dir()
+)
+
+
+def _id(path: Path) -> str:
+    return f"{path.parent.name}/{path.name}"
+
+
+@pytest.mark.parametrize("file", COMPOSE, ids=_id)
+def test_every_compose_key_is_read_or_reported(file: Path) -> None:
+    result = translate([str(file)], environ=ENVIRON)
+    document = load_project(LoadOptions(files=[str(file)], environ=ENVIRON)).document
+    paths = {path: pos for path, pos in key_paths(document).items() if not _implied(document, path)}
+    missing = uncovered(paths, READ_PATHS, result.findings)
+    assert not missing, f"read by nobody and reported by no finding: {missing}"
+
+
+def _implied(document: YamlMap, path: tuple[str, ...]) -> bool:
+    """Keys the loader added (dependencies implied by links and network_mode): nobody wrote them."""
+    if len(path) < 4 or path[0] != "services" or path[2] != "depends_on":
+        return False
+    depends = document["services"][path[1]]["depends_on"]
+    return isinstance(depends, YamlMap) and depends.tags.get(path[3]) == IMPLIED
+
+
+def _kubernetes_read_paths() -> list[str]:
+    """The Kubernetes parser's tables of keys it reads, as path patterns; what it reads below them
+    (env entries, resources, selectors, ...) it reads whole or reports itself."""
+    patterns: list[str] = []
+    workload_kinds = sorted(k.WORKLOAD_KINDS)
+    for kind in {*workload_kinds, *k.LOOKUP_KINDS}:
+        top = k.TOP_LEVEL | k.LOOKUP_TOP_LEVEL.get(kind, frozenset())
+        patterns += [f"{kind}/*.{key}" for key in top]
+        # labels become job meta and select; annotations are reported (K030) by name
+        patterns += [f"{kind}/*.metadata.{key}.**" for key in k.METADATA]
+    patterns += ["ConfigMap/*.**", "Secret/*.**"]  # read on lookup; values are never shown
+    patterns += [f"Service/*.spec.{key}" for key in k.SERVICE_SPEC] + ["Service/*.spec.selector.**"]
+    patterns += [f"Service/*.spec.ports[*].{key}" for key in k.SERVICE_PORT]
+    for kind in workload_kinds:
+        pod = "spec.template.spec"
+        if kind == "Pod":
+            pod = "spec"
+        elif kind == "CronJob":
+            pod = "spec.jobTemplate.spec.template.spec"
+            patterns += [f"CronJob/*.spec.jobTemplate.spec.{key}" for key in k.WORKLOAD_SPEC["Job"]]
+            patterns += [
+                "CronJob/*.spec.jobTemplate.spec.template.metadata.**",
+                "CronJob/*.spec.jobTemplate",
+                "CronJob/*.spec.jobTemplate.spec",
+            ]
+        if kind != "Pod":
+            patterns += [f"{kind}/*.spec.{key}" for key in k.WORKLOAD_SPEC[kind]]
+            patterns += [f"{kind}/*.spec.selector.**", f"{kind}/*.spec.template.metadata.**"]
+        patterns += [f"{kind}/*.{pod}"] + [f"{kind}/*.{pod}.{key}" for key in k.POD_SPEC]
+        patterns += [f"{kind}/*.{pod}.hostAliases[*].{key}.**" for key in ("ip", "hostnames")]
+        patterns += [f"{kind}/*.{pod}.dnsConfig.{key}.**" for key in ("nameservers", "searches", "options")]
+        for containers in ("containers", "initContainers"):
+            base = f"{kind}/*.{pod}.{containers}[*]"
+            patterns += [f"{base}.{key}.**" for key in k.CONTAINER if key != "ports"]
+            patterns += [f"{base}.ports"] + [f"{base}.ports[*].{key}" for key in k.CONTAINER_PORT]
+    return patterns
+
+
+@pytest.mark.parametrize("case", KUBERNETES, ids=_id)
+def test_every_kubernetes_key_is_read_or_reported(case: Path) -> None:
+    result = translate([str(case)])
+    patterns = _kubernetes_read_paths()
+    missing: list[str] = []
+    for prefix, doc in kubernetes_roots(load_manifests([str(case)]).objects):
+        paths = {(prefix, *path): pos for path, pos in key_paths(doc).items()}
+        missing += uncovered(paths, patterns, result.findings)
+    assert not missing, f"read by nobody and reported by no finding: {missing}"
+
+
+def test_path_helpers() -> None:
+    assert matches("services.*.ports[*].target", ("services", "web", "ports", "[0]", "target"))
+    assert not matches("services.*.ports[*].target", ("services", "web", "ports", "target"))
+    assert matches("services.*.environment.*", ("services", "web", "environment", "xpack.security.enabled"))
+    assert not matches("services.*.deploy", ("services", "web", "deploy", "resources"))
+    assert matches("x-*.**", ("x-common", "environment", "A"))
+    assert covers("services.web.deploy", "services.web.deploy.resources.limits")
+    assert covers("services.web.ports", "services.web.ports[0].target")
+    assert not covers("services.web", "services.web2.image")
+
+
+def test_findings_made_from_model_elements_get_the_path_of_their_position() -> None:
+    text = "services:\n  web:\n    image: nginx\n    restart: always\n    ports: ['8080:80']\n"
+    result = translate(["-"], stdin_text=text, environ={}, project_name="p")
+    paths = {f.code: f.path for f in result.findings}
+    assert paths["T001"] == "services.web.restart"
+    assert paths["P001"] == "services.web.ports[0]"
+    assert all(f.path for f in result.findings), [f for f in result.findings if not f.path]
+    assert all(isinstance(f.position, Position) for f in result.findings)
