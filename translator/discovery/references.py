@@ -49,7 +49,7 @@ SCHEME_PORTS = {
 
 _SCHEME_BEFORE = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://(?:[^\s/?#@]*@)?$")
 _PORT_AFTER = re.compile(r":(?P<port>\d{1,5})(?![\w:\-]|\.\d)")
-_OPTION_ASSIGN = re.compile(r"^-{1,2}[\w.\-]+=")
+_OPTION_ASSIGN = re.compile(r"^-{1,2}[A-Za-z][\w.\-]*=")
 _LIST_PREFIX = re.compile(r"^\s*(?:[A-Za-z][A-Za-z0-9+.\-]*://(?:[^\s/?#@]*@)?)?$")
 _LIST_SUFFIX = re.compile(r"^(?:/[^\s,]*)?\s*$")
 _KEY_WORDS = re.compile(r"[^A-Za-z0-9]+")
@@ -243,6 +243,7 @@ class _Finder:
         self.pattern = pattern
         self.result = result
         self.first_value = len(result.values)  # values before this one belong to other containers
+        self.after_host_option = False
 
     # -- values -------------------------------------------------------------------------------
 
@@ -266,6 +267,8 @@ class _Finder:
             args: list[str] | None = getattr(self.container, where)
             position = getattr(self.container, f"{where}_position") or self.container.position
             for i, arg in enumerate(args or []):
+                # ``-h db`` / ``--host db``: the option before a bare name says it is a host.
+                self.after_host_option = i > 0 and _is_host_option((args or [])[i - 1])
                 hits = self._scan(arg, None, position)
                 if hits:
                     self._add(
@@ -330,9 +333,10 @@ class _Finder:
             return text[start:end] in tokens
         if key is not None and is_not_host_key(key):
             return False
-        option = (
-            _OPTION_ASSIGN.match(text) is not None and text.endswith(text[start:end]) and end == len(text)
-        )
+        assign = _OPTION_ASSIGN.match(text)
+        option = assign is not None and start == assign.end() and end == len(text)
+        if key is None and ((whole and self.after_host_option) or (option and _is_host_option(text[:start]))):
+            return True
         if (whole or option) and not self._is_self(name):
             self._note(
                 codes.DISCOVERY_AMBIGUOUS,
@@ -373,6 +377,8 @@ class _Finder:
         target = name.workload
         if port is not None:
             port = self._target_port(target, name.endpoint, port, position)
+        elif kind == "host":  # the main port; a sibling port variable may choose another one
+            port = _first_port(target, name.endpoint)
         elif kind == "address":  # a URL whose scheme has no known default port: the target's own
             port = _first_port(target, name.endpoint)
             if port is None:
@@ -404,21 +410,14 @@ class _Finder:
         """``REDIS_HOST=redis`` + ``REDIS_PORT=6379``: the port variable is rewritten too."""
         taken = {v.key for v in self.result.values[self.first_value :] if v.where == "env"}
         for var, ref in host_refs:
-            prefix = sibling_prefix(var.name)
-            siblings = [
-                s
-                for s in variables
-                if prefix is not None
-                and s.name.upper().startswith(prefix.upper() + "PORT")
-                and s.name[len(prefix) + 4 :][:1] in ("", "_")
-                and s.value.strip().isdigit()
-                and s.name not in taken
-            ]
-            siblings.sort(
-                key=lambda s: (s.name.upper() != prefix.upper() + "PORT" if prefix else True, s.name)
-            )
+            if ref.external is not None:
+                continue
             target = next(w for w in self.project.workloads if w.name == ref.target)
             endpoint = next(e for e in target.endpoints if e.name == ref.endpoint)
+            siblings = _named_siblings(var.name, variables, taken)
+            port = ref.port or self._guess_port(var.name, target, endpoint, ref)
+            if not siblings and port is not None:
+                siblings = self._port_valued(variables, taken, port)
             for sibling in siblings:
                 sibling_port = self._target_port(target, endpoint, int(sibling.value), sibling.position)
                 part = Reference(
@@ -436,17 +435,27 @@ class _Finder:
                     )
                 )
                 taken.add(sibling.name)
-            port: int | None
             if siblings:
                 port = self._target_port(target, endpoint, int(siblings[0].value), siblings[0].position)
-            else:
-                port = _first_port(target, endpoint) or self._guess_port(var.name, target, endpoint, ref)
             if port is not None:
                 self._replace(var.name, ref, Reference(**{**ref.__dict__, "port": port}))
 
+    def _port_valued(self, variables: list[EnvVar], taken: set[str], port: int) -> list[EnvVar]:
+        """``POSTGRES_SEEDS=postgresql`` + ``DB_PORT=5432``: the one ``*_PORT`` holding the target's
+        port pairs with the host, unless the caller itself listens on that port."""
+        if any(p.target == port for c in self.workload.containers for p in c.ports):
+            return []
+        found = [
+            v
+            for v in variables
+            if v.name.upper().endswith("_PORT") and v.value.strip() == str(port) and v.name not in taken
+        ]
+        return found if len(found) == 1 else []
+
     def _guess_port(self, key: str, target: Workload, endpoint: Endpoint, ref: Reference) -> int | None:
         """A target that declares no port: the key may name the protocol (``POSTGRES_HOST``)."""
-        for word in key_words(key):
+        image = target.containers[0].image.rsplit("/", 1)[-1].split(":")[0].split("@")[0]
+        for word in [*key_words(key), *key_words(image)]:
             if word.lower() in SCHEME_PORTS:
                 return self._target_port(target, endpoint, SCHEME_PORTS[word.lower()], ref.position)
         return None
@@ -459,6 +468,32 @@ class _Finder:
     def _note(self, code: str, position: Position, message: str, hint: str, target: str = "") -> None:
         note = Note(code, position, message, hint, self.workload.name, target)
         self.result.notes.append(note)  # exact repeats are dropped by Findings
+
+
+def _named_siblings(key: str, variables: list[EnvVar], taken: set[str]) -> list[EnvVar]:
+    """``<PREFIX>_PORT`` and ``<PREFIX>_PORT_<x>`` beside ``<PREFIX>_HOST``; ``_PORT`` first."""
+    prefix = sibling_prefix(key)
+    if prefix is None:
+        return []
+    wanted = prefix.upper() + "PORT"
+    found = [
+        v
+        for v in variables
+        if v.name.upper().startswith(wanted)
+        and v.name[len(wanted) :][:1] in ("", "_")
+        and v.value.strip().isdigit()
+        and v.name not in taken
+    ]
+    return sorted(found, key=lambda v: (v.name.upper() != wanted, v.name))
+
+
+def _is_host_option(arg: str) -> bool:
+    """``-h``, ``--host``, ``--bootstrap-server``, ``--broker-list=``: an option that takes a host."""
+    match = re.match(r"^-{1,2}([A-Za-z][\w.\-]*)=?$", arg)
+    if match is None:
+        return False
+    name = match.group(1)
+    return name == "h" or is_host_key(name) or key_words(name)[-1:] in (["LIST"], ["SERVER"])
 
 
 def _first_port(workload: Workload, endpoint: Endpoint) -> int | None:

@@ -330,7 +330,16 @@ class Rewriter:
         for ref in value.references:
             if ref.kind != "host" or ref.target == value.workload or ref.external is not None:
                 continue
-            if (value.workload, value.container, ref.target) not in self.paired:
+            if value.where != "env":  # an argument's port (``-p 6379``) is not paired: say so
+                self.findings.add(
+                    codes.DISCOVERY_PORT_DYNAMIC,
+                    value.position,
+                    f"{_label(value)} now holds the address of {ref.target!r}, whose port is dynamic",
+                    "pass the port as ${NOMAD_UPSTREAM_PORT_<service>} (Connect) or write host:port in the "
+                    "argument so that both are rendered",
+                    subject=value.workload,
+                )
+            elif (value.workload, value.container, ref.target) not in self.paired:
                 prefix = sibling_prefix(value.key) or f"{value.key}_"
                 self.findings.add(
                     codes.DISCOVERY_PORT_DYNAMIC,
@@ -391,8 +400,9 @@ def _merge(pieces: Sequence[str | EnvRef | list[str | EnvRef]]) -> list[str | En
 
 
 def _label(value: Value) -> str:
+    """How findings name a value; the container is part of it because YAML anchors share positions."""
     if value.where == "env":
-        return value.key
+        return f"{value.key} of {value.container!r}"
     return f"{value.where}[{value.key}] of {value.container!r}"
 
 

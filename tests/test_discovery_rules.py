@@ -1,0 +1,142 @@
+"""The reference-detection rules of docs/discovery.md, each tested on both sides."""
+
+from __future__ import annotations
+
+import pytest
+
+from translator.api import translate_text
+from translator.discovery.envfile import template_text
+from translator.discovery.references import Reference, find_references
+from translator.options import Options
+
+TARGETS = """
+  db:
+    image: postgres:16
+    expose: ["5432"]
+  api:
+    image: example/api
+    expose: ["8080"]
+"""
+
+
+def references(environment: dict[str, str], command: list[str] | None = None) -> dict[str, list[Reference]]:
+    """key → references found in a caller's environment (and ``command[i]``), with db and api as targets."""
+    lines = "".join(f"      {k}: {v!r}\n" for k, v in environment.items())
+    cmd = f"    command: {command!r}\n" if command else ""
+    text = f"services:\n  app:\n    image: example/app\n{cmd}    environment:\n{lines}{TARGETS}"
+    project = translate_text(text).project
+    found = find_references(project)
+    return {v.key if v.where == "env" else f"{v.where}[{v.key}]": v.references for v in found.values}
+
+
+def codes(environment: dict[str, str]) -> list[str]:
+    lines = "".join(f"      {k}: {v!r}\n" for k, v in environment.items())
+    text = f"services:\n  app:\n    image: example/app\n    environment:\n{lines}{TARGETS}"
+    return [f.code for f in translate_text(text).findings if f.code.startswith("D")]
+
+
+@pytest.mark.parametrize(
+    ("value", "port"),
+    [
+        ("db:5432", 5432),
+        ("postgres://user:pw@db:5432/app?sslmode=disable", 5432),
+        ("postgres://user:pw@db/app", 5432),  # the scheme's default port
+        ("http://api:8080/", 8080),
+        ("db+postgresql://u:p@db/x", 5432),  # compound schemes: any known part
+    ],
+)
+def test_host_with_port_or_scheme_is_a_reference_under_any_key(value: str, port: int) -> None:
+    (ref,) = references({"ANYTHING": value})["ANYTHING"]
+    assert (ref.kind, ref.port) == ("address", port)
+
+
+@pytest.mark.parametrize("value", ["db.example.com:5432", "mydb:5432", "db-2:5432", "x.db:5432", "dbx"])
+def test_a_longer_name_containing_a_service_name_is_not_a_reference(value: str) -> None:
+    assert "ANYTHING" not in references({"ANYTHING": value})
+
+
+@pytest.mark.parametrize(
+    "key", ["DB_HOST", "DATABASE_HOSTNAME", "PG_SERVER", "DB_ADDR", "ES_SEEDS", "KAFKA_BROKERS"]
+)
+def test_bare_name_under_a_host_key_is_a_reference(key: str) -> None:
+    (ref,) = references({key: "db"})[key]
+    assert ref.kind == "host"
+
+
+@pytest.mark.parametrize("key", ["POSTGRES_USER", "POSTGRES_DB", "SERVICE_NAME", "DB_PASSWORD"])
+def test_bare_name_under_a_key_that_names_something_else_is_silent(key: str) -> None:
+    assert key not in references({key: "db"})
+    assert codes({key: "db"}) == []
+
+
+def test_bare_name_under_another_key_is_a_warning_not_a_rewrite() -> None:
+    assert "MODE_SETTING" not in references({"MODE_SETTING": "db"})
+    assert codes({"MODE_SETTING": "db"}) == ["D003"]
+
+
+def test_bare_name_inside_a_sentence_is_not_a_reference() -> None:
+    assert "GREETING" not in references({"GREETING": "connect to db now"})
+
+
+def test_sibling_port_variable_is_rewritten_with_the_host() -> None:
+    found = references({"DB_HOST": "db", "DB_PORT": "5432"})
+    assert found["DB_PORT"][0].kind == "port"
+    assert found["DB_HOST"][0].port == 5432
+    assert "D004" not in codes({"DB_HOST": "db", "DB_PORT": "5432"})
+
+
+def test_host_without_a_port_variable_warns_that_the_port_is_dynamic() -> None:
+    assert "D004" in codes({"DB_HOST": "db"})
+
+
+def test_comma_list_elements_repeat_per_instance() -> None:
+    found = references({"BACKENDS": "http://db:5432/x,api:8080"})["BACKENDS"]
+    assert [r.repeat.prefix if r.repeat else None for r in found] == ["http://", ""]
+    assert found[0].repeat is not None and found[0].repeat.suffix == "/x"
+
+
+def test_arguments_need_a_port_a_scheme_or_a_host_option() -> None:
+    found = references({}, ["run", "db:5432", "-h", "db", "db", "--host=api", "--name=db"])
+    assert set(found) == {"command[1]", "command[3]", "command[5]"}
+
+
+def test_references_inside_one_group_become_localhost() -> None:
+    text = (
+        "services:\n  app:\n    image: a\n    ports: ['8080']\n"
+        "  side:\n    image: b\n    network_mode: service:app\n    environment:\n      URL: http://app:8080/x\n"
+    )
+    result = translate_text(text)
+    task = result.jobs[0].groups[0].tasks[1]
+    assert task.env["URL"] == "http://localhost:8080/x"
+    assert not task.templates
+
+
+def test_connect_upstream_ports_are_unique_in_a_group() -> None:
+    text = (
+        "services:\n  app:\n    image: a\n    ports: ['5432']\n    environment:\n"
+        "      A: db:5432\n      B: db2:5432\n"
+        "  db:\n    image: p\n    expose: ['5432']\n  db2:\n    image: p\n    expose: ['5432']\n"
+    )
+    job = translate_text(text, options=Options(discovery="connect")).jobs[0]
+    app = next(g for g in job.groups if g.name == "app")
+    connect = app.services[0].connect
+    assert connect is not None
+    ports = [u.local_bind_port for u in connect.upstreams]
+    assert len(set(ports)) == len(ports) and 5432 not in ports  # the app itself listens on 5432
+    for group in job.groups:
+        assert all(s.provider == "consul" for s in group.services)
+    db = next(g for g in job.groups if g.name == "db")
+    assert db.services[0].connect is not None and db.services[0].connect.local_service_port == 5432
+
+
+@pytest.mark.parametrize(
+    ("text", "before_action", "expected"),
+    [
+        ("a{{b", False, 'a{{ "{{" }}b'),
+        ("x{", True, 'x{{ "{" }}'),  # a brace right before an action would open it early
+        ("x{", False, "x{"),
+        ('q"\\\n', False, 'q\\"\\\\\\n'),  # JSON escapes for go-envparse
+    ],
+)
+def test_template_text_escapes_braces_and_json(text: str, before_action: bool, expected: str) -> None:
+    assert template_text(text, before_action) == expected
