@@ -69,10 +69,12 @@ def env_lines(data: str) -> dict[str, str]:
 
 _ADDRESS_IF = '{{ if .Address | contains ":" }}[{{ .Address }}]{{ else }}{{ .Address }}{{ end }}'
 _WITH = re.compile(
-    r'\{\{ with (?:nomadService|service) "[a-z0-9-]+" \}\}\{\{ with index \. 0 \}\}(.*?)\{\{ end \}\}\{\{ end \}\}'
+    r'\{\{ with (?:nomadService|service) "[a-z0-9-]+" \}\}\{\{ with index \. 0 \}\}'
+    r"(.*?)\{\{ end \}\}\{\{ end \}\}"
 )
 _RANGE = re.compile(
-    r'\{\{ range \$i, \$s := (?:nomadService|service) "[a-z0-9-]+" \}\}\{\{ if \$i \}\}.*?\{\{ end \}\}(.*?)\{\{ end \}\}'
+    r'\{\{ range \$i, \$s := (?:nomadService|service) "[a-z0-9-]+" \}\}'
+    r"\{\{ if \$i \}\}.*?\{\{ end \}\}(.*?)\{\{ end \}\}"
 )
 _LITERAL = re.compile(r'\{\{ "(\{+)" \}\}')
 _UPSTREAM = re.compile(r'\{\{ env "NOMAD_UPSTREAM_(ADDR|IP|PORT)_[A-Za-z0-9_]+" \}\}')
