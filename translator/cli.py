@@ -82,6 +82,13 @@ def run(
             "consul (Consul service templates) or connect (Consul Connect upstreams).",
         ),
     ] = "nomad",
+    no_wait_tasks: Annotated[
+        bool,
+        typer.Option(
+            "--no-wait-tasks",
+            help="Do not add prestart tasks that wait for a depends_on service in another group.",
+        ),
+    ] = False,
     project_name: Annotated[
         Optional[str], typer.Option("-p", "--project-name", help="Project name (the job name).")  # noqa: UP045
     ] = None,
@@ -137,7 +144,9 @@ def run(
         raise typer.BadParameter(f"expected one of {', '.join(DISCOVERY_MODES)}", param_hint="--discovery")
     _check_report_options(report or [], ignore or [])
     paths = [*(file or []), *(files or [])]
-    options = Options(static_ports=static_ports, provider=provider, discovery=discovery)
+    options = Options(
+        static_ports=static_ports, provider=provider, discovery=discovery, wait_tasks=not no_wait_tasks
+    )
     try:
         result = translate(
             paths,

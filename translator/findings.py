@@ -146,7 +146,9 @@ K8S_EXTERNAL_NAME = _code("K015", INFO, "An ExternalName Service: references to 
 K8S_NO_SELECTOR = _code("K016", WARN, "A Service without a selector has no workload to register")
 K8S_SELECTOR_NO_MATCH = _code("K017", WARN, "A Service selector matches no workload in the input")
 K8S_TARGET_PORT = _code("K018", ERR, "A Service targetPort names no container port of the workload")
-K8S_PROBE = _code("K019", WARN, "A probe is not translated into a check yet")
+K8S_PROBE = _code(
+    "K019", WARN, "A probe could not be read into a check (no handler, no port, or another host)"
+)
 K8S_HOSTNAME = _code("K020", WARN, "Pod hostname or subdomain has no Nomad equivalent")
 K8S_DNS = _code("K021", INFO, "Pod DNS settings became the group network's dns block, or were dropped")
 K8S_VAR_EXPANSION = _code("K022", INFO, "A $(VAR) reference was expanded as Kubernetes expands it")
@@ -194,6 +196,45 @@ DISCOVERY_PROVIDER = _code(
 DISCOVERY_CONNECT_FALLBACK = _code(
     "D009", WARN, "A reference between groups that cannot use Connect was rendered by a Consul template"
 )
+
+# Checks and start-up (C): health checks, probes and start-up order (translator/mapper/checks.py,
+# translator/mapper/startup.py, docs/checks.md)
+CHECK_NATIVE = _code("C001", INFO, "A health check or probe became a native http or tcp check")
+CHECK_SCRIPT = _code(
+    "C002", INFO, "A health check command became a Consul script check that runs inside the task"
+)
+CHECK_NEEDS_CONSUL = _code(
+    "C003", WARN, "A script check needs the Consul provider; with the Nomad provider it was dropped"
+)
+CHECK_GRPC_AS_TCP = _code(
+    "C004", WARN, "A gRPC probe became a tcp check: the Nomad provider has no gRPC checks"
+)
+CHECK_TIMING = _code(
+    "C005", WARN, "Check timings were approximated (retries, start period, sub-second durations)"
+)
+CHECK_IMAGE_DEFAULT = _code(
+    "C006", WARN, "A healthcheck without a test keeps the image's HEALTHCHECK, which is not translated"
+)
+CHECK_PORT_ADDED = _code(
+    "C007", INFO, "A port that a check probes was not declared; it was added and registered"
+)
+CHECK_READINESS = _code(
+    "C008", WARN, "A readiness probe only gates discovery; nomadService still returns failing instances"
+)
+CHECK_STARTUP = _code(
+    "C009", WARN, "A startup probe has no Nomad equivalent; it lengthens the liveness check's grace"
+)
+CHECK_UNTRANSLATABLE = _code("C010", WARN, "A health check or probe could not be translated; no check")
+WAIT_TASK = _code("C011", INFO, "A prestart task waits until a dependency in another group is registered")
+WAIT_NO_SERVICE = _code(
+    "C012", WARN, "A start-up dependency registers no service to wait for; the order was dropped"
+)
+ORDER_LIFECYCLE = _code("C013", INFO, "Start-up order inside one group became a lifecycle hook")
+ORDER_DROPPED = _code("C014", WARN, "Start-up order that Nomad cannot express was dropped")
+WAIT_NOT_HEALTHY = _code(
+    "C015", WARN, "service_healthy with the Nomad provider: the wait ends at registration, not health"
+)
+CHECK_CONNECT = _code("C016", WARN, "A tcp check on a Connect service was dropped: Nomad refuses them")
 
 
 @dataclass(frozen=True, slots=True)

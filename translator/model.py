@@ -85,6 +85,34 @@ class Container:
     memory_bytes: int | None = None  # requested memory (requests.memory, else limits.memory)
     memory_limit_bytes: int | None = None  # hard memory limit, when above the request
     resources_position: Position | None = None
+    checks: list[HealthCheck] = field(default_factory=list)  # health checks and probes, in source order
+
+
+@dataclass
+class HealthCheck:
+    """A health check or probe: how to ask a container whether it is healthy.
+
+    ``kind`` is what the check does: ``http`` (a request to ``port`` at ``path``), ``tcp`` (a
+    connection to ``port``), ``grpc`` (the gRPC health service on ``port``) or ``script`` (run
+    ``command`` inside the container). ``port`` is a container port number or, from Kubernetes,
+    a container port name. Durations are seconds; None means the source left it unset.
+    """
+
+    kind: str  # http | tcp | grpc | script
+    position: Position
+    purpose: str = "liveness"  # liveness | readiness | startup
+    port: int | str | None = None
+    path: str | None = None
+    method: str | None = None
+    headers: dict[str, list[str]] = field(default_factory=dict)
+    scheme: str | None = None  # http | https
+    grpc_service: str | None = None
+    command: list[str] | None = None  # script: the argv to run
+    interval: float | None = None
+    timeout: float | None = None
+    grace: float | None = None  # time after start during which failures do not count
+    limit: int | None = None  # consecutive failures before the container counts as unhealthy
+    source: str = ""  # the source's command or probe handler, for messages
 
 
 @dataclass
@@ -93,6 +121,7 @@ class Dependency:
     condition: str  # started | healthy | completed
     required: bool
     position: Position
+    dependant: str = ""  # the service (container) that depends, when its workload holds several
 
 
 @dataclass

@@ -66,12 +66,39 @@ class Connect:
 
 
 @dataclass
+class CheckRestart:
+    limit: int
+    grace: str | None = None  # a Go duration ("10s", "1m30s"); None: Nomad's default, 1s
+
+
+@dataclass
+class Check:
+    """A service ``check`` block; ``port`` empty means the service's port. Durations are Go text."""
+
+    type: str  # http | tcp | grpc | script
+    name: str
+    interval: str
+    timeout: str
+    port: str = ""
+    path: str | None = None
+    method: str | None = None
+    protocol: str | None = None  # https for an https http check
+    header: dict[str, list[str]] = field(default_factory=dict)
+    grpc_service: str | None = None
+    command: str | None = None
+    args: list[str] = field(default_factory=list)
+    task: str | None = None  # script checks of group services run in this task
+    check_restart: CheckRestart | None = None
+
+
+@dataclass
 class Service:
     name: str
     port: str
     provider: str = "nomad"
     tags: list[str] = field(default_factory=list)
     connect: Connect | None = None
+    checks: list[Check] = field(default_factory=list)
 
 
 @dataclass

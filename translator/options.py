@@ -15,3 +15,6 @@ class Options:
     # How references to other services are rewritten: nomadService templates, Consul service
     # templates, or Consul Connect upstreams (see docs/discovery.md).
     discovery: str = "nomad"
+    # Compose depends_on across groups: a prestart task that waits for the dependency's service
+    # (translator/mapper/startup.py); False leaves start-up order to the application.
+    wait_tasks: bool = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from translator import findings as codes
+from translator.compose.healthcheck import parse_healthcheck
 from translator.compose.loader import IMPLIED, ComposeProject
 from translator.compose.ports import expose_ports
 from translator.findings import Findings
@@ -27,7 +28,7 @@ CONSUMED = frozenset(
         "image", "build", "command", "entrypoint", "environment", "env_file", "ports", "expose",
         "network_mode", "networks", "links", "depends_on", "deploy", "scale", "hostname",
         "extra_hosts", "dns", "dns_search", "dns_opt", "restart", "volumes", "container_name",
-        "profiles", "working_dir", "user", "secrets", "configs", "tmpfs",
+        "profiles", "working_dir", "user", "secrets", "configs", "tmpfs", "healthcheck",
     }
 )  # fmt: skip
 
@@ -38,7 +39,7 @@ KNOWN = frozenset(
         "cap_add", "cap_drop", "blkio_config", "cgroup", "cgroup_parent", "cpu_count", "cpu_percent",
         "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpus", "cpuset",
         "credential_spec", "develop", "device_cgroup_rules", "devices", "external_links", "gpus",
-        "group_add", "healthcheck", "ipc", "isolation", "label_file", "logging", "mac_address",
+        "group_add", "ipc", "isolation", "label_file", "logging", "mac_address",
         "mem_limit", "mem_reservation", "mem_swappiness", "memswap_limit", "models", "oom_kill_disable",
         "oom_score_adj", "pid", "pids_limit", "platform", "post_start", "pre_stop", "provider",
         "pull_policy", "read_only", "runtime", "security_opt", "shm_size", "stop_grace_period",
@@ -118,7 +119,26 @@ class _ServiceParser:
             container.working_dir = svc["working_dir"]
         if isinstance(svc.get("user"), str):
             container.user = svc["user"]
+        self.healthcheck(name, svc, container)
         return container
+
+    def healthcheck(self, name: str, svc: YamlMap, container: Container) -> None:
+        section = svc.get("healthcheck")
+        if not isinstance(section, YamlMap):
+            return
+        parsed = parse_healthcheck(section)
+        if parsed.check is not None:
+            container.checks.append(parsed.check)
+        elif parsed.inherited:
+            self.findings.add(
+                codes.CHECK_IMAGE_DEFAULT,
+                svc.where_key("healthcheck"),
+                f"healthcheck of service {name!r} has no test: it tunes the image's HEALTHCHECK, "
+                "which the Compose file does not show; no check was made",
+                "write the test in the Compose file, or add a check block to the service by hand",
+                path=_path(name, "healthcheck"),
+                subject=name,
+            )
 
     def environment(self, name: str, svc: YamlMap, container: Container) -> None:
         env = svc.get("environment")
@@ -410,7 +430,9 @@ def _common(name: str, svc: YamlMap, workload: Workload, parser: _ServiceParser,
             )
             required = bool(spec.get("required", True)) if isinstance(spec, dict) else True
             short = {"service_started": "started", "service_healthy": "healthy"}.get(condition, "completed")
-            workload.depends_on.append(Dependency(target, short, required, depends.where_key(target)))
+            if depends.tags.get(target) == IMPLIED and svc.get("network_mode") == f"service:{target}":
+                continue  # the loader's order for a shared namespace: in Nomad the group provides it
+            workload.depends_on.append(Dependency(target, short, required, depends.where_key(target), name))
     for key in svc:
         if key in CONSUMED or key.startswith("x-"):
             continue
@@ -444,8 +466,8 @@ def _links(
             if alias and alias != target and all(e.name != alias for e in workload.endpoints):
                 workload.endpoints.append(Endpoint(alias, links.where(i), "link"))
             caller = workloads[owner[name]]
-            if all(d.target != target for d in caller.depends_on):
-                caller.depends_on.append(Dependency(target, "started", True, links.where(i)))
+            if all(d.target != target or d.dependant != name for d in caller.depends_on):
+                caller.depends_on.append(Dependency(target, "started", True, links.where(i), name))
 
 
 def _top_level_findings(project: ComposeProject, findings: Findings) -> None:

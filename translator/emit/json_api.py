@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from translator.emit.escape import config_layer_escape, json_config_value, json_value
-from translator.nomad import DockerConfig, Group, Job, Network, Port, Restart, Service, Task, Template
+from translator.nomad import Check, DockerConfig, Group, Job, Network, Port, Restart, Service, Task, Template
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _UNIT_NS = {
@@ -67,6 +67,8 @@ def _service(service: Service) -> dict[str, Any]:
         "Provider": service.provider,
         "Tags": service.tags,
     }
+    if service.checks:
+        result["Checks"] = [_check(c) for c in service.checks]
     if service.connect is not None:
         proxy: dict[str, Any] = {
             "Upstreams": [
@@ -77,6 +79,35 @@ def _service(service: Service) -> dict[str, Any]:
         if service.connect.local_service_port is not None:
             proxy["LocalServicePort"] = service.connect.local_service_port
         result["Connect"] = {"SidecarService": {"Proxy": proxy}}
+    return result
+
+
+def _check(check: Check) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "Name": check.name,
+        "Type": check.type,
+        "PortLabel": check.port,
+        "Interval": duration_ns(check.interval),
+        "Timeout": duration_ns(check.timeout),
+    }
+    optional = {
+        "Path": check.path,
+        "Method": check.method,
+        "Protocol": check.protocol,
+        "GRPCService": check.grpc_service,
+        "Command": check.command,
+        "TaskName": check.task,
+    }
+    result.update({key: value for key, value in optional.items() if value})
+    if check.command:
+        result["Args"] = list(check.args)
+    if check.header:
+        result["Header"] = {key: list(values) for key, values in check.header.items()}
+    if check.check_restart is not None:
+        restart: dict[str, Any] = {"Limit": check.check_restart.limit, "IgnoreWarnings": False}
+        if check.check_restart.grace:
+            restart["Grace"] = duration_ns(check.check_restart.grace)
+        result["CheckRestart"] = restart
     return result
 
 

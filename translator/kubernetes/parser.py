@@ -15,6 +15,7 @@ from translator import findings as codes
 from translator.findings import Findings
 from translator.kubernetes.expansion import expand
 from translator.kubernetes.loader import Manifests
+from translator.kubernetes.probes import HANDLER_KEYS, PROBE_HINTS, PROBE_KEYS, PROBES, parse_probe
 from translator.kubernetes.quantity import byte_count, millicores
 from translator.model import (
     Container,
@@ -586,19 +587,32 @@ class _Parser:
             container.working_dir = item["workingDir"]
         self._ports(pod, container, item, what)
         self._resources(pod, container, item, what)
-        for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-            if isinstance(item.get(probe), YamlMap):
-                kinds = [k for k in ("httpGet", "tcpSocket", "grpc", "exec") if k in item[probe]]
-                self.findings.add(
-                    codes.K8S_PROBE,
-                    item.where_key(probe),
-                    f"{probe} ({', '.join(kinds) or 'no handler'}) of {name!r} is not translated to a check",
-                    "add a check block to the service by hand",
-                    path=f"{what}.{probe}",
-                    subject=pod.obj.name,
-                )
+        self._probes(pod, container, item, what)
         pod.sources.append((container, item))
         return container
+
+    def _probes(self, pod: _Pod, container: Container, item: YamlMap, what: str) -> None:
+        """Probes become checks (the mapper attaches them); one that cannot be read is K019."""
+        for key, purpose in PROBES.items():
+            probe = item.get(key)
+            if not isinstance(probe, YamlMap):
+                continue
+            result = parse_probe(probe, purpose, item.where_key(key))
+            self._other_keys(probe, PROBE_KEYS, PROBE_HINTS, f"{what}.{key}", pod.obj.name)
+            for handler, keys in HANDLER_KEYS.items():
+                if isinstance(probe.get(handler), YamlMap):
+                    self._other_keys(probe[handler], keys, {}, f"{what}.{key}.{handler}", pod.obj.name)
+            if result.check is not None:
+                container.checks.append(result.check)
+                continue
+            self.findings.add(
+                codes.K8S_PROBE,
+                item.where_key(key),
+                f"{key} of {container.name!r} is not translated: {result.problem}",
+                "add a check block to the service by hand",
+                path=f"{what}.{key}",
+                subject=pod.obj.name,
+            )
 
     def _ports(self, pod: _Pod, container: Container, item: YamlMap, what: str) -> None:
         ports = item.get("ports")

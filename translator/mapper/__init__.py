@@ -8,7 +8,9 @@ import re
 
 from translator import findings as codes
 from translator.discovery import references as references_module
+from translator.discovery import rewrite as rewrite_module
 from translator.findings import Findings
+from translator.mapper import checks, startup
 from translator.mapper.names import NameSpace, dns_label
 from translator.mapper.ports import MappedPort, map_ports
 from translator.model import Container, Endpoint, Project, Workload
@@ -25,17 +27,27 @@ def map_project(project: Project, options: Options, findings: Findings) -> list[
     from translator.discovery import rewrite
 
     references, options = _discovery_before(project, options, findings)
+    checks.register_check_ports(project, findings)
     if project.job_per_workload:  # Kubernetes: one job per workload object
         from translator.mapper.workloads import map_workload_jobs
 
         jobs = map_workload_jobs(project, options, findings)
         placed = [rewrite.Placed(w, j, j.groups[0]) for w, j in zip(project.workloads, jobs, strict=True)]
         rewrite.rewrite_references(placed, references, options, findings)
+        _after_discovery(placed, options, findings)
         return jobs
     job = _compose_job(project, options, findings)
     placed = [rewrite.Placed(w, job, g) for w, g in zip(project.workloads, job.groups, strict=True)]
     rewrite.rewrite_references(placed, references, options, findings)
+    _after_discovery(placed, options, findings)
     return [job]
+
+
+def _after_discovery(placed: list[rewrite_module.Placed], options: Options, findings: Findings) -> None:
+    """Steps that need the final services (Connect) and task list: they run after discovery."""
+    pairs = [(p.workload, p.group) for p in placed]
+    checks.adapt_to_connect(pairs, findings)
+    startup.order_startup(pairs, options, findings)  # adds tasks: discovery indexes tasks by container
 
 
 def _discovery_before(
@@ -124,11 +136,13 @@ def map_workload(
         mapped = []
     comment = f"{workload.kind} {workload.name!r} ({shown(workload.position)})"
     group = Group(name=name, network=network, tasks=[], count=workload.count, comment=comment)
-    group.services = _services(workload, mapped, options, findings, service_names or NameSpace())
+    service_names = service_names or NameSpace()
+    group.services = _services(workload, mapped, options, findings, service_names)
     task_names = NameSpace()
     for container in workload.containers:
         group.tasks.append(_task(container, workload, group, options, findings, task_names))
     _extra_hosts_shared(workload, findings)
+    checks.attach_checks(workload, group, mapped, options, findings, service_names)
     group.restart = _restart(workload, findings)
     return group
 

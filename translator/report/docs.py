@@ -22,6 +22,7 @@ AREAS = {
     "T": "Task settings",
     "K": "Kubernetes input",
     "D": "Service discovery",
+    "C": "Checks and start-up",
 }
 
 HEADER = """# Finding codes
