@@ -38,9 +38,13 @@ def _compare_group(name: str, hcl_group: dict[str, Any], api_group: dict[str, An
     assert api_ports == hcl_ports
     assert all(p["Value"] > 0 for p in api_network["ReservedPorts"])
     assert all(p["Value"] == 0 for p in api_network["DynamicPorts"])
-    hcl_services = [(s["name"], s["port"], s["provider"]) for s in hcl_group.get("service", [])]
+    hcl_services = [(s["name"], s.get("port", ""), s["provider"]) for s in hcl_group.get("service", [])]
     api_services = [(s["Name"], s["PortLabel"], s["Provider"]) for s in api_group.get("Services", [])]
     assert api_services == hcl_services
+    pairs = zip(hcl_group.get("service", []), api_group.get("Services", []), strict=True)
+    for hcl_service, api_service in pairs:
+        hcl_checks = [_hcl_check(c) for c in hcl_service.get("check", [])]
+        assert [_api_check(c) for c in api_service.get("Checks", [])] == hcl_checks
     api_tasks = {t["Name"]: t for t in api_group["Tasks"]}
     for task_name, task in tasks(hcl_group).items():
         api_task = api_tasks[task_name]
@@ -61,6 +65,49 @@ def _compare_group(name: str, hcl_group: dict[str, Any], api_group: dict[str, An
         assert api_task.get("Env", {}) == env
         hcl_templates = [undo_template_escape(t["data"]) for t in task.get("template", [])]
         assert [t["EmbeddedTmpl"] for t in api_task.get("Templates", [])] == hcl_templates
+
+
+def _hcl_check(check: dict[str, Any]) -> dict[str, Any]:
+    """A check block in the API's terms: durations in nanoseconds, blocks as maps."""
+    blocks = _hcl_blocks(check, "header")
+    headers = {k: v for block in blocks for k, v in block.items() if k != "__is_block__"}
+    restart = next(iter(_hcl_blocks(check, "check_restart")), None)
+    return {
+        "Name": check["name"],
+        "Type": check["type"],
+        "PortLabel": check.get("port", ""),
+        "Path": check.get("path"),
+        "Method": check.get("method"),
+        "Protocol": check.get("protocol"),
+        "Command": check.get("command"),
+        "Args": check.get("args"),
+        "TaskName": check.get("task"),
+        "Header": headers,
+        "Interval": duration_ns(check["interval"]),
+        "Timeout": duration_ns(check["timeout"]),
+        "CheckRestart": None
+        if restart is None
+        else (restart["limit"], duration_ns(restart["grace"]) if "grace" in restart else None),
+    }
+
+
+def _api_check(check: dict[str, Any]) -> dict[str, Any]:
+    restart = check.get("CheckRestart")
+    return {
+        "Name": check["Name"],
+        "Type": check["Type"],
+        "PortLabel": check["PortLabel"],
+        "Path": check.get("Path"),
+        "Method": check.get("Method"),
+        "Protocol": check.get("Protocol"),
+        "Command": check.get("Command"),
+        "Args": check.get("Args"),
+        "TaskName": check.get("TaskName"),
+        "Header": check.get("Header", {}),
+        "Interval": check["Interval"],
+        "Timeout": check["Timeout"],
+        "CheckRestart": None if restart is None else (restart["Limit"], restart.get("Grace")),
+    }
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
