@@ -550,6 +550,8 @@ READ_PATHS = (
     "services.*.ports[*].mode", "services.*.expose", "services.*.network_mode", "services.*.networks",
     "services.*.networks.*", "services.*.networks.*.aliases", "services.*.links", "services.*.depends_on",
     "services.*.depends_on.*", "services.*.depends_on.*.condition", "services.*.depends_on.*.required",
+    # restart of a dependency the loader implied (links, network_mode): read, deliberately not reported
+    "services.*.depends_on.*.restart",
     "services.*.deploy", "services.*.deploy.replicas", "services.*.scale", "services.*.hostname",
     "services.*.extra_hosts", "services.*.dns", "services.*.dns_search", "services.*.dns_opt",
     "services.*.restart", "services.*.container_name", "services.*.profiles", "services.*.working_dir",
