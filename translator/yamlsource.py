@@ -36,6 +36,7 @@ class _PlainResolver(yaml.resolver.BaseResolver):
             return _PLAIN if implicit[0] else _STR_TAG
         return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
 
+
 try:
     from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
