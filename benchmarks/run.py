@@ -39,12 +39,27 @@ class Row:
     stages: dict[str, float] = field(default_factory=dict)
 
 
+def _environment() -> dict[str, str]:
+    """Run the installed package when there is one (as users do), else the source tree."""
+    env = dict(os.environ)
+    probe = [sys.executable, "-c", "import translator"]
+    if subprocess.run(probe, cwd=tempfile.gettempdir(), capture_output=True, check=False).returncode != 0:
+        env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
 def _median_wall(command: list[str], runs: int) -> float | None:
     times = []
+    env = _environment()
     for _ in range(runs):
         start = time.perf_counter()
         done = subprocess.run(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, check=False
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=tempfile.gettempdir(),
+            env=env,
+            check=False,
         )
         times.append(time.perf_counter() - start)
         if done.returncode != 0:
@@ -57,10 +72,11 @@ def _peak_mb(command: list[str]) -> float | None:
         return None
     done = subprocess.run(
         [GNU_TIME, "-f", "%M", *command],
+        cwd=tempfile.gettempdir(),
+        env=_environment(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        cwd=ROOT,
     )
     try:
         return int(done.stderr.strip().splitlines()[-1]) / 1024

@@ -196,6 +196,7 @@ class _ModelLoader:
         self.findings = findings
         self.top_names: list[str] = []
         self._texts: dict[str, tuple[str, str]] = {}
+        self._documents: dict[str, tuple[str, Any]] = {}
 
     def load_files(
         self, files: Sequence[str], directory: Path, environment: _Environment, stack: tuple[str, ...]
@@ -210,9 +211,8 @@ class _ModelLoader:
 
     def declared_name(self, path: str, environment: _Environment) -> tuple[str, Position] | None:
         """The file's ``name:``, interpolated, as Compose reads it before anything else."""
-        name, text = self._text(path)
         try:
-            document = load_single(text, name)
+            _, document = self._document(path)
         except InputError:
             return None  # reported when the file is loaded
         if not isinstance(document, YamlMap) or not isinstance(document.get("name"), str):
@@ -227,10 +227,17 @@ class _ModelLoader:
             self._texts[path] = read_text(path, self.options.stdin_text, self.options.stdin_name)
         return self._texts[path]
 
+    def _document(self, path: str) -> tuple[str, Any]:
+        """Each file is parsed once: the project name is read from it before the full load.
+        Interpolation copies the tree, so the cached document is never changed."""
+        if path not in self._documents:
+            name, text = self._text(path)
+            self._documents[path] = (name, load_single(text, name))
+        return self._documents[path]
+
     def read(self, path: str, environment: _Environment) -> tuple[str, YamlMap]:
         """One file read and interpolated (a mapping, or an error naming the file)."""
-        name, text = self._text(path)
-        document = load_single(text, name)
+        name, document = self._document(path)
         if not isinstance(document, YamlMap):
             raise InputError(
                 getattr(document, "pos", Position(name, 1, 1)),

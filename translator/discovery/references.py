@@ -150,6 +150,10 @@ def find_references(project: Project) -> References:
     result = References()
     # What a name resolves to depends only on the caller's namespace: one table and pattern each.
     cache: dict[str, tuple[dict[str, _Name], re.Pattern[str] | None]] = {}
+    owner_of: dict[str, Workload] = {}  # endpoint name → the first workload that has it
+    for workload in project.workloads:
+        for endpoint in workload.endpoints:
+            owner_of.setdefault(endpoint.name, workload)
     for workload in project.workloads:
         namespace = _namespace(workload.namespace)
         if namespace not in cache:
@@ -163,7 +167,7 @@ def find_references(project: Project) -> References:
             finder = _Finder(project, workload, container, table, pattern, result)
             finder.environment()
             finder.arguments()
-        _hidden_dependencies(project, workload, result, first_value, first_note)
+        _hidden_dependencies(owner_of, workload, result, first_value, first_note)
     return result
 
 
@@ -533,15 +537,13 @@ def _items(text: str, separator: str) -> Iterator[tuple[int, int]]:
 
 
 def _hidden_dependencies(
-    project: Project, workload: Workload, result: References, first_value: int, first_note: int
+    owner_of: dict[str, Workload], workload: Workload, result: References, first_value: int, first_note: int
 ) -> None:
     """A dependency whose name appears nowhere in the caller's values is probably in its code."""
     found = {r.target for v in result.values[first_value:] for r in v.references}
     noted = {n.target for n in result.notes[first_note:]}
     for dependency in workload.depends_on:
-        target = next(
-            (w for w in project.workloads if any(e.name == dependency.target for e in w.endpoints)), None
-        )
+        target = owner_of.get(dependency.target)
         if target is None or target is workload or target.name in found or target.name in noted:
             continue
         result.notes.append(

@@ -7,9 +7,13 @@ client, so config strings are escaped for it first and then for Layer A.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 _SIMPLE = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_TABLE = str.maketrans(_SIMPLE)
+# Other control characters, C1 controls and the Unicode line separators are written as \uNNNN.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _template_escape(text: str) -> str:
@@ -18,15 +22,10 @@ def _template_escape(text: str) -> str:
 
 
 def _quote(text: str) -> str:
-    out = []
-    for char in text:
-        if char in _SIMPLE:
-            out.append(_SIMPLE[char])
-        elif ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 or char in "\u2028\u2029":
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
+    escaped = text.translate(_TABLE)
+    if _UNPRINTABLE.search(escaped):
+        escaped = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", escaped)
+    return '"' + escaped + '"'
 
 
 def hcl_string(text: str) -> str:

@@ -74,7 +74,19 @@ def build_report(result: Result, ignored: Collection[str] = ()) -> Report:
     owners = _owners(result.project.workloads)
     entries = [_entry(f, owners, base) for f in kept]
     placed = _placed(result)
-    workloads = [_workload(w, job, group, entries, kept, base) for w, job, group in placed]
+    # Each workload sees only its own entries and findings: indexed once, so the report stays
+    # linear in the number of workloads.
+    entries_of: dict[str, list[FindingEntry]] = {}
+    for entry in entries:
+        entries_of.setdefault(entry.workload, []).append(entry)
+    findings_of: dict[str, list[Finding]] = {}
+    for finding in kept:
+        if finding.subject in owners:
+            findings_of.setdefault(owners[finding.subject], []).append(finding)
+    workloads = [
+        _workload(w, job, group, entries_of.get(w.name, []), findings_of.get(w.name, []), base)
+        for w, job, group in placed
+    ]
     edges = _edges(placed, workloads, owners)
     names = [w.name for w in result.project.workloads]
     report = Report(
@@ -175,11 +187,11 @@ def _workload(
     workload: Workload,
     job: Job | None,
     group: Group | None,
-    entries: list[FindingEntry],
+    own: list[FindingEntry],
     findings: list[Finding],
     base: str,
 ) -> WorkloadReport:
-    own = [e for e in entries if e.workload == workload.name]
+    """One workload's section; ``own`` and ``findings`` are already this workload's."""
     counts = _counts(own)
     position = workload.position
     return WorkloadReport(
