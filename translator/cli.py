@@ -203,7 +203,7 @@ def _finish(result: Result, reports: list[str], ignored: set[str], strict: bool,
     from translator.report.render import render, report_format
     from translator.report.terminal import summary, use_colour
 
-    built = build_report(result, ignored)
+    built = build_report(result, ignored, details=bool(reports))
     for path in reports:
         try:
             Path(path).write_text(render(built, report_format(path)), encoding="utf-8")

@@ -67,8 +67,12 @@ _PREREQUISITE_CODES: dict[str, tuple[str, str]] = {
 }
 
 
-def build_report(result: Result, ignored: Collection[str] = ()) -> Report:
-    """The report for ``result``; findings whose code is in ``ignored`` are left out (and counted)."""
+def build_report(result: Result, ignored: Collection[str] = (), *, details: bool = True) -> Report:
+    """The report for ``result``; findings whose code is in ``ignored`` are left out (and counted).
+
+    Without ``details`` the per-workload tables and the diagram are left empty: what the stderr
+    summary needs (counts, readiness, errors) costs a fraction of the full report.
+    """
     kept = [f for f in result.findings if f.code not in ignored]
     base = _base_directory(result.project.files)
     owners = _owners(result.project.workloads)
@@ -84,10 +88,10 @@ def build_report(result: Result, ignored: Collection[str] = ()) -> Report:
         if finding.subject in owners:
             findings_of.setdefault(owners[finding.subject], []).append(finding)
     workloads = [
-        _workload(w, job, group, entries_of.get(w.name, []), findings_of.get(w.name, []), base)
+        _workload(w, job, group, entries_of.get(w.name, []), findings_of.get(w.name, []), base, details)
         for w, job, group in placed
     ]
-    edges = _edges(placed, workloads, owners)
+    edges = _edges(placed, workloads, owners) if details else []
     names = [w.name for w in result.project.workloads]
     report = Report(
         schema_version=SCHEMA_VERSION,
@@ -97,7 +101,7 @@ def build_report(result: Result, ignored: Collection[str] = ()) -> Report:
         workloads=workloads,
         findings=entries,
         edges=edges,
-        mermaid=mermaid.flowchart(names, edges),
+        mermaid=mermaid.flowchart(names, edges) if details else "",
     )
     _scrub(report, Scrubber(_secret_values(result)))
     return report
@@ -190,9 +194,12 @@ def _workload(
     own: list[FindingEntry],
     findings: list[Finding],
     base: str,
+    details: bool = True,
 ) -> WorkloadReport:
     """One workload's section; ``own`` and ``findings`` are already this workload's."""
     counts = _counts(own)
+    if not details:
+        group = None  # the tables below come out empty
     position = workload.position
     return WorkloadReport(
         name=workload.name,
