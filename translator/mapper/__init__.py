@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 
@@ -82,8 +83,13 @@ def _compose_job(project: Project, options: Options, findings: Findings) -> Job:
 def shown_path(path: str) -> str:
     """A path as written in jobspec comments: relative to the working directory when inside it, so
     the same sources give the same bytes wherever they are checked out."""
+    return _relative_to(path, os.getcwd())
+
+
+@functools.lru_cache(maxsize=1024)
+def _relative_to(path: str, cwd: str) -> str:
     if os.path.isabs(path):
-        relative = os.path.relpath(path)
+        relative = os.path.relpath(path, cwd)
         if not relative.startswith(".."):
             return relative
     return path

@@ -15,6 +15,7 @@ the model grows.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 from collections.abc import Collection, Iterable
@@ -148,6 +149,12 @@ def _base_directory(files: list[str]) -> str:
 
 
 def _shown(file: str, base: str) -> str:
+    return _relative(file, base, os.getcwd())
+
+
+@functools.lru_cache(maxsize=1024)
+def _relative(file: str, base: str, cwd: str) -> str:
+    """``cwd`` is part of the key because ``abspath`` depends on it."""
     if base and not file.startswith("<"):
         relative = os.path.relpath(os.path.abspath(file), base)
         if not relative.startswith(".."):

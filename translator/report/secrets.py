@@ -36,6 +36,8 @@ def mask_value(name: str, value: str) -> str:
 
 
 def mask_urls(text: str) -> str:
+    if "://" not in text:  # the cheap test first: most report text holds no URL
+        return text
     return _URL_PASSWORD.sub(lambda m: m.group("head") + MASK, text)
 
 
