@@ -33,32 +33,34 @@ def _decode_template_env(data: str) -> dict[str, str]:
 def check_exact(result: Any) -> int:
     """Compare every env value and argument in the jobspec with the model's source values."""
     checked = 0
-    containers = _containers(result)
-    for text in result.hcl.values():
-        for group in groups(parse_hcl(text)).values():
-            for task_name, task in tasks(group).items():
-                source = next((c for c in containers.values() if dns_label(c.name) == task_name), None)
-                if source is None:
-                    continue  # a task the translator adds (a start-up wait task): no source values
-                config = task["config"][0]
-                if source.command is not None:
-                    assert [
-                        undo_template_escape(undo_template_escape(a)) for a in config["args"]
-                    ] == source.command
-                    checked += len(source.command)
-                if source.entrypoint is not None:
-                    got = [undo_template_escape(undo_template_escape(a)) for a in config["entrypoint"]]
-                    assert got == source.entrypoint
-                assert undo_template_escape(undo_template_escape(config["image"])) == source.image
-                env: dict[str, str] = {}
-                blocks = task.get("env", [])
-                for block in [blocks] if isinstance(blocks, dict) else blocks:  # attribute or block form
-                    env.update({k: undo_template_escape(v) for k, v in block.items() if k != "__is_block__"})
-                for template in task.get("template", []):
-                    env.update(_decode_template_env(undo_template_escape(template["data"])))
-                expected = {var.name: var.value for var in source.environment}
-                assert env == expected
-                checked += len(expected)
+    # Groups are made in workload order (one job for Compose, one job per workload for
+    # Kubernetes); names are matched only inside their own group, since sanitised names can collide.
+    parsed_groups = [g for text in result.hcl.values() for g in groups(parse_hcl(text)).values()]
+    assert len(parsed_groups) == len(result.project.workloads)
+    for group, workload in zip(parsed_groups, result.project.workloads, strict=True):
+        for task_name, task in tasks(group).items():
+            source = next((c for c in workload.containers if dns_label(c.name) == task_name), None)
+            if source is None:
+                continue  # a task the translator adds (a start-up wait task): no source values
+            config = task["config"][0]
+            if source.command is not None:
+                assert [
+                    undo_template_escape(undo_template_escape(a)) for a in config["args"]
+                ] == source.command
+                checked += len(source.command)
+            if source.entrypoint is not None:
+                got = [undo_template_escape(undo_template_escape(a)) for a in config["entrypoint"]]
+                assert got == source.entrypoint
+            assert undo_template_escape(undo_template_escape(config["image"])) == source.image
+            env: dict[str, str] = {}
+            blocks = task.get("env", [])
+            for block in [blocks] if isinstance(blocks, dict) else blocks:  # attribute or block form
+                env.update({k: undo_template_escape(v) for k, v in block.items() if k != "__is_block__"})
+            for template in task.get("template", []):
+                env.update(_decode_template_env(undo_template_escape(template["data"])))
+            expected = {var.name: var.value for var in source.environment}
+            assert env == expected
+            checked += len(expected)
     return checked
 
 
@@ -109,3 +111,12 @@ def test_hostile_values_survive(value: str) -> None:
     assert container.environment[0].value == value
     assert container.command == [value]
     assert check_exact(result) == 2
+
+
+def test_services_whose_names_collide_once_sanitised_keep_their_own_values() -> None:
+    text = (
+        "services:\n  svcx_:\n    image: one\n    entrypoint: []\n"
+        "  svcx:\n    image: two\n    entrypoint: ['']\n    command: [a]\n"
+    )
+    result = translate_text(text, environ={})
+    assert check_exact(result) == 1
