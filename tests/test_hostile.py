@@ -152,3 +152,15 @@ def test_key_order_does_not_change_the_job() -> None:
     (one,) = translate_text(first, environ={}).hcl.values()
     (two,) = translate_text(second, environ={}).hcl.values()
     assert without_comments(one) == without_comments(two)
+
+
+def test_symlink_loop_in_a_kubernetes_directory(tmp_path: Path) -> None:
+    manifests = tmp_path / "manifests"
+    (manifests / "apps").mkdir(parents=True)
+    (manifests / "apps" / "loop").symlink_to(manifests, target_is_directory=True)
+    (manifests / "apps" / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers: [{name: web, image: nginx}]\n",
+        encoding="utf-8",
+    )
+    result = translate([str(manifests)], environ={})
+    assert list(result.hcl) == ["web"]  # read once, and the walk ends
