@@ -159,7 +159,8 @@ def test_symlink_loop_in_a_kubernetes_directory(tmp_path: Path) -> None:
     (manifests / "apps").mkdir(parents=True)
     (manifests / "apps" / "loop").symlink_to(manifests, target_is_directory=True)
     (manifests / "apps" / "pod.yaml").write_text(
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers: [{name: web, image: nginx}]\n",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n"
+        "spec:\n  containers: [{name: web, image: nginx}]\n",
         encoding="utf-8",
     )
     result = translate([str(manifests)], environ={})
