@@ -201,6 +201,8 @@ class _Parser:
         self.pods: list[_Pod] = []
         self.external: list[Endpoint] = []
         self.named_by_service: set[int] = set()  # ids of container ports a Service port has named
+        self._label_index: dict[tuple[str, str, str], list[int]] = {}
+        self._indexed_pods = 0
         for obj in self.objects:
             key = (_ns(obj.namespace), obj.name)
             if obj.kind == "ConfigMap":
@@ -682,6 +684,22 @@ class _Parser:
 
     # ----- Services -----
 
+    def _selected(self, namespace: str, selector: dict[str, str]) -> list[_Pod]:
+        """Pods in ``namespace`` whose labels include ``selector``, in input order.
+
+        An index of (namespace, label, value) keeps matching linear in the number of Services.
+        """
+        for index in range(self._indexed_pods, len(self.pods)):
+            pod = self.pods[index]
+            for key, value in pod.labels.items():
+                self._label_index.setdefault((_ns(pod.obj.namespace), key, value), []).append(index)
+        self._indexed_pods = len(self.pods)
+        candidates: set[int] | None = None
+        for key, value in selector.items():
+            found = set(self._label_index.get((namespace, key, value), ()))
+            candidates = found if candidates is None else candidates & found
+        return [self.pods[i] for i in sorted(candidates or ())]
+
     def _service(self, obj: _Object) -> None:
         spec = obj.doc.get("spec")
         if not isinstance(spec, YamlMap):
@@ -711,12 +729,7 @@ class _Parser:
                 subject=obj.name,
             )
             return
-        matches = [
-            p
-            for p in self.pods
-            if _ns(p.obj.namespace) == _ns(obj.namespace)
-            and all(p.labels.get(k) == v for k, v in selector.items())
-        ]
+        matches = self._selected(_ns(obj.namespace), selector)
         if not matches:
             self.findings.add(
                 codes.K8S_SELECTOR_NO_MATCH,
