@@ -130,6 +130,9 @@ class References:
     values: list[Value] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     missing: list[MissingPort] = field(default_factory=list)
+    # Lookups kept beside the results so that scanning stays linear in the project's size.
+    workloads: dict[str, Workload] = field(default_factory=dict, repr=False)
+    missing_keys: set[tuple[str, int]] = field(default_factory=set, repr=False)
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ class _Hit:
 
 def find_references(project: Project) -> References:
     """Every reference in every container's environment, command and entrypoint."""
-    result = References()
+    result = References(workloads={w.name: w for w in project.workloads})
     # What a name resolves to depends only on the caller's namespace: one table and pattern each.
     cache: dict[str, tuple[dict[str, _Name], re.Pattern[str] | None]] = {}
     owner_of: dict[str, Workload] = {}  # endpoint name → the first workload that has it
@@ -404,7 +407,8 @@ class _Finder:
                 return endpoint_port.target
         if not any(p.target == port for c in target.containers for p in c.ports):
             owner = self._endpoint_container(target, endpoint) or target.containers[0]
-            if all((m.workload, m.port) != (target.name, port) for m in self.result.missing):
+            if (target.name, port) not in self.result.missing_keys:
+                self.result.missing_keys.add((target.name, port))
                 self.result.missing.append(
                     MissingPort(target.name, owner.name, port, position, self.workload.name)
                 )
@@ -416,7 +420,7 @@ class _Finder:
         for var, ref in host_refs:
             if ref.external is not None:
                 continue
-            target = next(w for w in self.project.workloads if w.name == ref.target)
+            target = self.result.workloads[ref.target]
             endpoint = next(e for e in target.endpoints if e.name == ref.endpoint)
             siblings = _named_siblings(var.name, variables, taken)
             port = ref.port or self._guess_port(var.name, target, endpoint, ref)
@@ -565,7 +569,9 @@ def register_missing_ports(project: Project, references: References) -> list[Not
     """Declare on the model the ports callers use but targets never declared, as internal ports."""
     notes: list[Note] = []
     for missing in references.missing:
-        workload = next(w for w in project.workloads if w.name == missing.workload)
+        workload = references.workloads.get(missing.workload) or next(
+            w for w in project.workloads if w.name == missing.workload
+        )
         container = next(c for c in workload.containers if c.name == missing.container)
         if any(p.target == missing.port for c in workload.containers for p in c.ports):
             continue
