@@ -6,12 +6,10 @@ Kubernetes (Compose input is named files). Standard input is read once here and 
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from translator.source import InputError, Position
-from translator.yamlsource import MAX_FILE_BYTES, decode, first_top_level_keys, read_source
+from translator.yamlsource import first_top_level_keys, read_source, read_stdin
 
 SOURCES = ("compose", "kubernetes")
 
@@ -38,10 +36,7 @@ def detect_source(
     for path in paths:
         if path == "-":
             if stdin_text is None:
-                data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
-                if len(data) > MAX_FILE_BYTES:
-                    raise InputError(Position(stdin_name), f"input is larger than {MAX_FILE_BYTES:,} bytes")
-                stdin_text = decode(data, stdin_name)
+                stdin_text = read_stdin(stdin_name)
             found = kind_of(stdin_text, stdin_name)
         elif Path(path).is_dir():
             return "kubernetes", stdin_text

@@ -290,6 +290,16 @@ def read_source(path: str) -> str:
     return decode(data, path)
 
 
+def read_stdin(name: str) -> str:
+    """Standard input, decoded, within the same size bound as files (it can be read only once)."""
+    import sys
+
+    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(Position(name), f"input is larger than {MAX_FILE_BYTES:,} bytes")
+    return decode(data, name)
+
+
 def decode(data: bytes, filename: str) -> str:
     """Decode UTF-8 input (a BOM is allowed) or stop at the first bad byte."""
     if data.startswith(b"\xef\xbb\xbf"):

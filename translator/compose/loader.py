@@ -18,7 +18,7 @@ from translator.compose.merge import enforce_unicity, merge_documents, merge_ser
 from translator.compose.normalize import normalize_service
 from translator.findings import Findings
 from translator.source import InputError, Position
-from translator.yamlsource import MAX_FILE_BYTES, YamlMap, YamlSeq, decode, load_single, read_source
+from translator.yamlsource import YamlMap, YamlSeq, load_single, read_source, read_stdin
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -63,12 +63,7 @@ def read_text(path: str, stdin_text: str | None = None, stdin_name: str = STDIN_
     """Return (display name, text) for a path or ``-``."""
     if path == STDIN:
         if stdin_text is None:
-            import sys
-
-            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
-            if len(data) > MAX_FILE_BYTES:
-                raise InputError(Position(stdin_name), f"input is larger than {MAX_FILE_BYTES:,} bytes")
-            stdin_text = decode(data, stdin_name)
+            stdin_text = read_stdin(stdin_name)
         return stdin_name, stdin_text
     return path, read_source(path)
 

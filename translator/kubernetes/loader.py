@@ -8,7 +8,6 @@ empty documents) is ordinary multi-document YAML.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 from translator import findings as codes
 from translator.findings import Findings
 from translator.source import InputError, Position
-from translator.yamlsource import MAX_FILE_BYTES, YamlMap, YamlSeq, decode, load_documents, read_source
+from translator.yamlsource import YamlMap, YamlSeq, load_documents, read_source, read_stdin
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -52,10 +51,7 @@ def _read(path: str, stdin_text: str | None, stdin_name: str) -> tuple[str, str]
     if path != STDIN:
         return path, read_source(path)
     if stdin_text is None:
-        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            raise InputError(Position(stdin_name), f"input is larger than {MAX_FILE_BYTES:,} bytes")
-        stdin_text = decode(data, stdin_name)
+        stdin_text = read_stdin(stdin_name)
     return stdin_name, stdin_text
 
 
