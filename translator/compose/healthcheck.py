@@ -83,8 +83,8 @@ def _seconds(value: Any, default: float) -> float:
 _EXIT_SUFFIXES = (("||", "exit", "1"), ("||", "exit"), ("||", "false"))
 
 
-def recognise_shell(text: str, position: Position) -> HealthCheck | None:
-    """A ``CMD-SHELL`` string that is one simple command (``|| exit 1`` allowed), or ``echo | nc``."""
+def _shell_tokens(text: str) -> list[str] | None:
+    """Shell words and operators of ``text``, without a trailing ``|| exit 1``; None if unbalanced."""
     try:
         lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|<>()")
         lexer.whitespace_split = True
@@ -93,8 +93,15 @@ def recognise_shell(text: str, position: Position) -> HealthCheck | None:
         return None
     for suffix in _EXIT_SUFFIXES:
         if tuple(tokens[-len(suffix) :]) == suffix:
-            tokens = tokens[: -len(suffix)]
-            break
+            return tokens[: -len(suffix)]
+    return tokens
+
+
+def recognise_shell(text: str, position: Position) -> HealthCheck | None:
+    """A ``CMD-SHELL`` string that is one simple command (``|| exit 1`` allowed), or ``echo | nc``."""
+    tokens = _shell_tokens(text)
+    if tokens is None:
+        return None
     # ``echo | nc host port``: the echo only closes nc's input.
     if "|" in tokens and tokens[0] == "echo":
         tokens = tokens[tokens.index("|") + 1 :]
@@ -297,15 +304,9 @@ def _bash(args: list[str], position: Position) -> HealthCheck | None:
     """``bash -c 'echo > /dev/tcp/localhost/8080'``: bash's own TCP connect."""
     if len(args) != 2 or args[0] != "-c":
         return None
-    try:
-        lexer = shlex.shlex(args[1], posix=True, punctuation_chars=";&|<>()")
-        lexer.whitespace_split = True
-        tokens = list(lexer)
-    except ValueError:
+    tokens = _shell_tokens(args[1])
+    if tokens is None:
         return None
-    for suffix in _EXIT_SUFFIXES:
-        if tuple(tokens[-len(suffix) :]) == suffix:
-            tokens = tokens[: -len(suffix)]
     if len(tokens) not in (2, 3) or tokens[-2] != ">" or tokens[:1] not in (["echo"], [">"]):
         return None
     parts = tokens[-1].split("/")

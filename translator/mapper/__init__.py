@@ -12,7 +12,7 @@ from translator.discovery import references as references_module
 from translator.discovery import rewrite as rewrite_module
 from translator.findings import Findings
 from translator.mapper import checks, startup
-from translator.mapper.names import NameSpace, dns_label
+from translator.mapper.names import NameSpace, claim_reported, dns_label
 from translator.mapper.ports import MappedPort, map_ports
 from translator.model import Container, Endpoint, Project, Workload
 from translator.nomad import DockerConfig, Group, Job, Network, Restart, Service, Task, Template
@@ -120,14 +120,7 @@ def map_workload(
     service_names: NameSpace | None = None,
 ) -> Group:
     wanted = _rename(workload.name, "group", workload.position, findings, workload.name)
-    name = group_names.claim(wanted)
-    if name != wanted:
-        findings.add(
-            codes.NAME_CLASH,
-            workload.position,
-            f"group name {wanted!r} is already used; this group is named {name!r}",
-            subject=workload.name,
-        )
+    name = claim_reported(group_names, wanted, "group", workload, findings)
     labels = NameSpace()
     mapped = map_ports(workload, options, findings, labels)
     network = Network(mode=workload.network_mode, ports=[m.port for m in mapped])

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+from translator import findings as codes
+from translator.findings import Findings
+from translator.model import Workload
+
 _INVALID = re.compile(r"[^a-z0-9-]+")
 _DASHES = re.compile(r"-{2,}")
 _LABEL_INVALID = re.compile(r"[^a-z0-9_]+")
@@ -46,3 +50,16 @@ class NameSpace:
 
     def reserve(self, name: str) -> None:
         self.taken.add(name.lower())
+
+
+def claim_reported(names: NameSpace, wanted: str, what: str, workload: Workload, findings: Findings) -> str:
+    """A unique name from ``names``; a suffixed one is reported, since references to it change."""
+    name = names.claim(wanted)
+    if name != wanted:
+        findings.add(
+            codes.NAME_CLASH,
+            workload.position,
+            f"{what} name {wanted!r} is already used; this {what} is named {name!r}",
+            subject=workload.name,
+        )
+    return name

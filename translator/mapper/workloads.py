@@ -14,7 +14,7 @@ import re
 
 from translator import findings as codes
 from translator.findings import Findings
-from translator.mapper.names import NameSpace, dns_label
+from translator.mapper.names import NameSpace, claim_reported, dns_label
 from translator.model import Container, EnvVar, Project, Workload
 from translator.nomad import Group, Job, Lifecycle, Periodic, Resources, Task, Template
 from translator.options import Options
@@ -48,15 +48,7 @@ def map_workload_jobs(project: Project, options: Options, findings: Findings) ->
     job_names = NameSpace()
     sources = ", ".join(shown_path(file) for file in project.files)
     for workload in project.workloads:
-        wanted = dns_label(workload.name)
-        name = job_names.claim(wanted)
-        if name != wanted:
-            findings.add(
-                codes.NAME_CLASH,
-                workload.position,
-                f"job name {wanted!r} is already used; this job is named {name!r}",
-                subject=workload.name,
-            )
+        name = claim_reported(job_names, dns_label(workload.name), "job", workload, findings)
         job = Job(
             name=name,
             groups=[],
