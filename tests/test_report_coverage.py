@@ -13,7 +13,15 @@ from translator.compose.loader import IMPLIED, LoadOptions, load_project
 from translator.compose.parser import READ_PATHS
 from translator.kubernetes import parser as k
 from translator.kubernetes.loader import load_manifests
-from translator.report.coverage import covers, key_paths, kubernetes_roots, matches, uncovered
+from translator.report.coverage import (
+    covers,
+    key_paths,
+    kubernetes_roots,
+    matches,
+    paths_at,
+    position_index,
+    uncovered,
+)
 from translator.source import Position
 from translator.yamlsource import YamlMap
 
@@ -113,3 +121,22 @@ def test_findings_made_from_model_elements_get_the_path_of_their_position() -> N
     assert paths["P001"] == "services.web.ports[0]"
     assert all(f.path for f in result.findings), [f for f in result.findings if not f.path]
     assert all(isinstance(f.position, Position) for f in result.findings)
+
+
+@pytest.mark.parametrize("file", COMPOSE[:20], ids=_id)
+def test_paths_for_some_positions_match_the_full_index(file: Path) -> None:
+    """Findings get their path from a walk limited to the positions they hold: the same paths."""
+    document = load_project(LoadOptions(files=[str(file)], environ=ENVIRON)).document
+    full = position_index([("", document)])
+    every = sorted(full)
+    for wanted in (set(every), set(every[::7]), set(every[3::11]), {Position("elsewhere", 1, 1)}):
+        assert paths_at([("", document)], wanted) == {p: full[p] for p in wanted if p in full}
+
+
+@pytest.mark.parametrize("directory", KUBERNETES[:10], ids=_id)
+def test_paths_for_some_kubernetes_positions_match_the_full_index(directory: Path) -> None:
+    roots = kubernetes_roots(load_manifests([str(directory)]).objects)
+    full = position_index(roots)
+    every = sorted(full)
+    for wanted in (set(every), set(every[::5]), set(every[-3:])):
+        assert paths_at(roots, wanted) == {p: full[p] for p in wanted}

@@ -10,7 +10,7 @@ from translator.findings import Finding, Findings
 from translator.model import Project
 from translator.nomad import Job
 from translator.options import Options
-from translator.report.coverage import kubernetes_roots, position_index, with_paths
+from translator.report.coverage import kubernetes_roots, paths_given
 
 
 @dataclass
@@ -85,9 +85,13 @@ def translate(
     hcl = {job.name: render_job(job) for job in jobs}
     _lap(timings, "emit", clock)
     # Findings made from model elements carry a position only; give them the YAML path there.
-    index = position_index([("", loaded.document)])
+    document = loaded.document
     return Result(
-        project=project, jobs=jobs, hcl=hcl, findings=with_paths(findings.sorted(), index), timings=timings
+        project=project,
+        jobs=jobs,
+        hcl=hcl,
+        findings=paths_given(findings.sorted(), lambda: [("", document)]),
+        timings=timings,
     )
 
 
@@ -110,9 +114,12 @@ def _translate_kubernetes(
     clock = _lap(timings, "map", clock)
     hcl = {job.name: render_job(job) for job in jobs}
     _lap(timings, "emit", clock)
-    index = position_index(kubernetes_roots(manifests.objects))
     return Result(
-        project=project, jobs=jobs, hcl=hcl, findings=with_paths(findings.sorted(), index), timings=timings
+        project=project,
+        jobs=jobs,
+        hcl=hcl,
+        findings=paths_given(findings.sorted(), lambda: kubernetes_roots(manifests.objects)),
+        timings=timings,
     )
 
 

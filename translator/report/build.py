@@ -532,16 +532,32 @@ def _secret_values(result: Result) -> list[str]:
 
 def _scrub(node: Any, scrub: Scrubber) -> None:
     """Mask known secret values in every string of the report (messages may quote a value)."""
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        for item in dataclasses.fields(node):
-            value = getattr(node, item.name)
-            if isinstance(value, str):
-                setattr(node, item.name, scrub(value))
-            else:
-                _scrub(value, scrub)
-    elif isinstance(node, list):
+    if isinstance(node, list):
         for i, value in enumerate(node):
             if isinstance(value, str):
                 node[i] = scrub(value)
-            else:
+            elif isinstance(value, list) or _is_record(value):
                 _scrub(value, scrub)
+    elif _is_record(node):
+        for name in _field_names(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, str):
+                setattr(node, name, scrub(value))
+            elif isinstance(value, list) or _is_record(value):
+                _scrub(value, scrub)
+
+
+def _is_record(value: Any) -> bool:
+    """A dataclass instance (not a dataclass itself): what the report model is made of."""
+    return hasattr(type(value), "__dataclass_fields__")
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    # Looked up once per report class rather than once per node: reports have tens of thousands.
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(item.name for item in dataclasses.fields(cls))
+    return names

@@ -10,7 +10,7 @@ what findings name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -76,6 +76,64 @@ def position_index(roots: Iterable[tuple[str, Any]]) -> dict[Position, str]:
 def with_paths(findings: list[Finding], index: dict[Position, str]) -> list[Finding]:
     """Findings, each with a YAML path: the one it was given, else the path of its position."""
     return [f if f.path or f.position not in index else replace(f, path=index[f.position]) for f in findings]
+
+
+def paths_given(findings: list[Finding], roots: Callable[[], Iterable[tuple[str, Any]]]) -> list[Finding]:
+    """``with_paths(findings, position_index(roots()))``, computed for the positions that findings
+    without a path hold only: on large inputs the full index costs as much as a stage."""
+    wanted = {f.position for f in findings if not f.path}
+    if not wanted:
+        return findings
+    index = paths_at(roots(), wanted)
+    return [
+        f
+        if f.path or f.position not in index
+        else Finding(f.code, f.position, f.message, f.hint, index[f.position], f.subject, f.severity)
+        for f in findings
+    ]
+
+
+def paths_at(roots: Iterable[tuple[str, Any]], wanted: set[Position]) -> dict[Position, str]:
+    """What ``position_index`` maps each of ``wanted`` to, walking in the same order (the first path
+    found at a position wins) but making path text only where it is needed, and stopping once every
+    wanted position is found."""
+    found: dict[Position, str] = {}
+
+    def visit(node: Any, prefix: str) -> bool:
+        """Walk below ``node``; True once everything wanted is found."""
+        if isinstance(node, YamlMap):
+            for key, value in node.items():
+                key_pos = node.where_key(key)
+                value_pos = node.where(key)
+                nested = isinstance(value, (YamlMap, YamlSeq))
+                if nested or key_pos in wanted or value_pos in wanted:
+                    path = f"{prefix}.{key}" if prefix else str(key)
+                    if key_pos in wanted:
+                        found.setdefault(key_pos, path)
+                    if value_pos in wanted:
+                        found.setdefault(value_pos, path)
+                    if len(found) == len(wanted) or (nested and visit(value, path)):
+                        return True
+        elif isinstance(node, YamlSeq):
+            for i, value in enumerate(node):
+                item_pos = node.where(i)
+                nested = isinstance(value, (YamlMap, YamlSeq))
+                if nested or item_pos in wanted:
+                    path = f"{prefix}[{i}]"
+                    if item_pos in wanted:
+                        found.setdefault(item_pos, path)
+                    if len(found) == len(wanted) or (nested and visit(value, path)):
+                        return True
+        return False
+
+    for prefix, node in roots:
+        if prefix and isinstance(node, (YamlMap, YamlSeq)) and node.pos in wanted:
+            found.setdefault(node.pos, prefix)
+            if len(found) == len(wanted):
+                break
+        if visit(node, prefix):
+            break
+    return found
 
 
 def kubernetes_roots(objects: Iterable[YamlMap]) -> list[tuple[str, Any]]:
