@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from translator.findings import Finding, Findings
+from translator.gcpause import collector_paused
 from translator.model import Project
 from translator.nomad import Job
 from translator.options import Options
@@ -30,6 +31,7 @@ class Result:
         return {f"{name}.nomad.hcl": text for name, text in self.hcl.items()}
 
 
+@collector_paused
 def translate(
     files: Sequence[str] = (),
     options: Options | None = None,

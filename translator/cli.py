@@ -235,4 +235,9 @@ def _check(output: Path | None, documents: dict[str, str]) -> None:
 
 
 def main() -> None:
+    # A short-lived process: the cyclic collector would only re-traverse the trees a run builds
+    # (see translator/gcpause.py); memory is given back when the process ends.
+    import gc
+
+    gc.disable()
     app(prog_name="translate")
