@@ -532,19 +532,26 @@ def _secret_values(result: Result) -> list[str]:
 
 def _scrub(node: Any, scrub: Scrubber) -> None:
     """Mask known secret values in every string of the report (messages may quote a value)."""
-    if isinstance(node, list):
-        for i, value in enumerate(node):
-            if isinstance(value, str):
-                node[i] = scrub(value)
-            elif isinstance(value, list) or _is_record(value):
-                _scrub(value, scrub)
-    elif _is_record(node):
-        for name in _field_names(type(node)):
-            value = getattr(node, name)
-            if isinstance(value, str):
-                setattr(node, name, scrub(value))
-            elif isinstance(value, list) or _is_record(value):
-                _scrub(value, scrub)
+    # Without secret values only URLs with passwords change: most strings need no call at all.
+    every = bool(scrub.values)
+    pending = [node]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, str):
+                    if every or "://" in value:
+                        node[i] = scrub(value)
+                elif isinstance(value, list) or _is_record(value):
+                    pending.append(value)
+        elif _is_record(node):
+            for name in _field_names(type(node)):
+                value = getattr(node, name)
+                if isinstance(value, str):
+                    if every or "://" in value:
+                        setattr(node, name, scrub(value))
+                elif isinstance(value, list) or _is_record(value):
+                    pending.append(value)
 
 
 def _is_record(value: Any) -> bool:
