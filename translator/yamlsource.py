@@ -10,6 +10,7 @@ library does: ``no``/``on`` stay strings, only ``true``/``false`` are booleans.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ import yaml
 from translator.source import InputError, Position
 
 _PLAIN = "!translate/plain"
+_intern = sys.intern
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -59,6 +61,10 @@ class _Loader(_Parser, _PlainResolver):
     def __init__(self, stream: str) -> None:
         _Parser.__init__(self, stream)
         _PlainResolver.__init__(self)
+        # The composer calls these around every node for path resolvers, which this loader never
+        # registers: C callables that do nothing cost a fraction of the Python methods.
+        self.descend_resolver = {}.get  # type: ignore[method-assign, assignment]
+        self.ascend_resolver = tuple  # type: ignore[method-assign, assignment]
 
 
 # Bounds that keep hostile documents (alias bombs, deep nesting) cheap to reject.
@@ -158,16 +164,33 @@ def resolve_plain(text: str) -> Any:
     return text
 
 
+_ScalarNode = yaml.ScalarNode
+_SequenceNode = yaml.SequenceNode
+_MappingNode = yaml.MappingNode
+_make_position = tuple.__new__  # Position(...) without the Python-level __new__ call: one per node
+_UNTAGGED = frozenset({_PLAIN, _STR_TAG, _SEQ_TAG, _MAP_TAG})  # what the resolver gives untagged nodes
+_NO_CUSTOM_TAG = _STANDARD_TAGS | {"!", "", _PLAIN}
+
+
 class _Builder:
+    """Builds positioned values from composed nodes.
+
+    This is the loader's inner loop (one call per node of every input), so it is written for
+    speed: one Position per node, made once and shared by the parent's record and the child's own
+    ``pos``; the common tags tested first; keys interned (the same few names recur in every
+    service or object, and interned keys also hash and compare faster later).
+    """
+
     def __init__(self, filename: str) -> None:
         self.filename = filename
         self.nodes = 0
 
     def pos(self, node: yaml.Node) -> Position:
         mark = node.start_mark
-        return Position(self.filename, mark.line + 1, mark.column + 1)
+        return _make_position(Position, (self.filename, mark.line + 1, mark.column + 1))
 
-    def build(self, node: yaml.Node, depth: int = 0) -> Any:
+    def build(self, node: yaml.Node, depth: int = 0, pos: Position | None = None) -> Any:
+        """The value of ``node``; ``pos`` is its position when the caller has made it already."""
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise InputError(
@@ -177,22 +200,16 @@ class _Builder:
             )
         if depth > MAX_DEPTH:
             raise InputError(self.pos(node), f"nesting deeper than {MAX_DEPTH} levels")
-        if isinstance(node, yaml.ScalarNode):
+        if isinstance(node, _ScalarNode):
             return self.scalar(node)
-        if isinstance(node, yaml.SequenceNode):
-            seq = YamlSeq(self.pos(node))
-            for item in node.value:
-                tag = self.custom_tag(item)
-                if tag:
-                    seq.tags[len(seq)] = tag
-                seq.add(self.build(item, depth + 1), self.pos(item))
-            return seq
-        assert isinstance(node, yaml.MappingNode)
-        return self.mapping(node, depth)
+        if isinstance(node, _SequenceNode):
+            return self.sequence(node, depth, pos or self.pos(node))
+        assert isinstance(node, _MappingNode)
+        return self.mapping(node, depth, pos or self.pos(node))
 
     def custom_tag(self, node: yaml.Node) -> str | None:
         tag = node.tag or ""
-        if tag in _STANDARD_TAGS or tag in ("!", "", _PLAIN):
+        if tag in _NO_CUSTOM_TAG:
             return None
         if tag in COMPOSE_TAGS:
             return tag
@@ -205,6 +222,8 @@ class _Builder:
         text = node.value
         if tag == _PLAIN:
             return resolve_plain(text)
+        if tag == _STR_TAG:
+            return text
         if tag in _STANDARD_TAGS:
             kind = tag[len(_STANDARD) :]
             if kind in ("int", "float", "bool", "null"):
@@ -216,26 +235,53 @@ class _Builder:
         self.custom_tag(node)
         return resolve_plain(text) if node.style is None else text
 
-    def mapping(self, node: yaml.MappingNode, depth: int) -> YamlMap:
-        result = YamlMap(self.pos(node))
+    def sequence(self, node: yaml.SequenceNode, depth: int, pos: Position) -> YamlSeq:
+        seq = YamlSeq(pos)
+        item_pos = seq.item_pos
+        filename = self.filename
+        depth += 1
+        for item in node.value:
+            if item.tag not in _UNTAGGED:
+                tag = self.custom_tag(item)
+                if tag:
+                    seq.tags[len(seq)] = tag
+            mark = item.start_mark
+            position = _make_position(Position, (filename, mark.line + 1, mark.column + 1))
+            seq.append(self.build(item, depth, position))
+            item_pos.append(position)
+        return seq
+
+    def mapping(self, node: yaml.MappingNode, depth: int, pos: Position) -> YamlMap:
+        result = YamlMap(pos)
+        key_positions = result.key_pos
+        value_positions = result.value_pos
+        filename = self.filename
         merges: list[yaml.Node] = []
         for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<" and key_node.tag == _PLAIN:
-                merges.append(value_node)
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
+            if not isinstance(key_node, _ScalarNode):
                 raise InputError(self.pos(key_node), "mapping key must be a scalar")
             key = key_node.value
+            if key == "<<" and key_node.tag == _PLAIN:
+                merges.append(value_node)
+                continue
+            key = _intern(key)
+            mark = key_node.start_mark
+            key_pos = _make_position(Position, (filename, mark.line + 1, mark.column + 1))
             if key in result:
-                first = result.key_pos[key]
+                first = key_positions[key]
                 raise InputError(
-                    self.pos(key_node),
+                    key_pos,
                     f"duplicate key {key!r} (first defined at line {first.line}); expected each key once",
                 )
-            tag = self.custom_tag(value_node)
-            if tag:
-                result.tags[key] = tag
-            result.set(key, self.build(value_node, depth + 1), self.pos(key_node), self.pos(value_node))
+            if value_node.tag not in _UNTAGGED:
+                tag = self.custom_tag(value_node)
+                if tag:
+                    result.tags[key] = tag
+            mark = value_node.start_mark
+            value_pos = _make_position(Position, (filename, mark.line + 1, mark.column + 1))
+            result[key] = self.build(value_node, depth + 1, value_pos)
+            key_positions[key] = key_pos
+            value_positions[key] = value_pos
         for merge in merges:
             self.apply_merge(result, merge, depth)
         return result
