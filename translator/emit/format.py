@@ -8,43 +8,53 @@ _ASSIGN = re.compile(r'^(?P<indent> *)(?P<key>[A-Za-z_][A-Za-z0-9_-]*|"(?:[^"\\]
 
 
 def format_hcl(text: str) -> str:
-    lines = [line.rstrip() for line in text.split("\n")]
-    lines = _tidy_blank_lines(lines)
+    # One pass over every line of every job: kept to plain loops, and the regex runs only on
+    # lines that hold an "=".
+    lines = _tidy_blank_lines([line.rstrip() for line in text.split("\n")])
     out: list[str] = []
-    run: list[re.Match[str]] = []
+    append = out.append
+    run: list[tuple[str, str, str]] = []  # (indent, key, value) of consecutive attributes
 
     def flush() -> None:
-        if not run:
-            return
-        width = max(len(m["key"]) for m in run)
-        for m in run:
-            out.append(f"{m['indent']}{m['key'].ljust(width)} = {m['value']}")
+        if len(run) == 1:
+            indent, key, value = run[0]
+            append(f"{indent}{key} = {value}")
+        else:
+            width = max(len(key) for _, key, _ in run)
+            for indent, key, value in run:
+                append(f"{indent}{key.ljust(width)} = {value}")
         run.clear()
 
+    match_assign = _ASSIGN.match
     for line in lines:
-        match = _ASSIGN.match(line)
-        if match and (not run or run[0]["indent"] == match["indent"]):
-            run.append(match)
+        match = match_assign(line) if "=" in line else None
+        if match is None:
+            if run:
+                flush()
+            append(line)
             continue
+        parts = (match["indent"], match["key"], match["value"])
+        if run and run[0][0] != parts[0]:
+            flush()
+        run.append(parts)
+    if run:
         flush()
-        if match:
-            run.append(match)
-        else:
-            out.append(line)
-    flush()
     return "\n".join(out).strip("\n") + "\n"
 
 
 def _tidy_blank_lines(lines: list[str]) -> list[str]:
-    """No double blank lines, none after an opening brace or before a closing one."""
+    """No double blank lines, none after an opening brace or before a closing one.
+
+    ``lines`` are right-stripped, so a blank line is an empty one.
+    """
     result: list[str] = []
+    append = result.append
     for line in lines:
-        if not line.strip():
-            if not result or not result[-1].strip() or result[-1].endswith("{"):
-                continue
-            result.append("")
+        if not line:
+            if result and result[-1] and result[-1][-1] != "{":
+                append("")
             continue
-        if line.strip() == "}" and result and not result[-1].strip():
+        if result and not result[-1] and line.lstrip() == "}":
             result.pop()
-        result.append(line)
+        append(line)
     return result
