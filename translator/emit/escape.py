@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from translator.nomad import Interpolated
+
 _SIMPLE = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _TABLE = str.maketrans(_SIMPLE)
 # Other control characters, C1 controls and the Unicode line separators are written as \uNNNN.
@@ -26,7 +28,14 @@ def _template_escape(text: str) -> str:
 def _quote(text: str) -> str:
     if _ESCAPED.search(text) is None:
         return '"' + text + '"'
-    escaped = text.translate(_TABLE)
+    # What _TABLE maps, as replacements (backslash first): far faster than translate on long text.
+    escaped = (
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
     if _UNPRINTABLE.search(escaped):
         escaped = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", escaped)
     return '"' + escaped + '"'
@@ -54,8 +63,6 @@ def config_layer_escape(text: str) -> str:
 
 def _parts(value: object, escape_literal: Callable[[str], str]) -> str:
     """The text of a value: literal parts escaped, deliberate ``${name}`` references kept as they are."""
-    from translator.nomad import Interpolated
-
     if not isinstance(value, Interpolated):
         return escape_literal(str(value))
     return "".join(escape_literal(p) if isinstance(p, str) else f"${{{p.name}}}" for p in value.parts)
