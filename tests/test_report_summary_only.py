@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.helpers import compose_corpus_cases
-from translator.api import translate
+from tests.helpers import FIXTURES, compose_corpus_cases
+from translator.api import translate, translate_text
 from translator.report.build import build_report
 
 
@@ -16,3 +16,34 @@ def test_summary_without_details_matches_the_full_report() -> None:
         assert [(w.name, w.status, w.counts) for w in light.workloads] == [
             (w.name, w.status, w.counts) for w in full.workloads
         ], name
+
+
+def test_summary_from_the_result_is_the_report_summary() -> None:
+    """The CLI prints ``result_summary`` when no report is asked for: the same text as the report's."""
+    from translator.report.terminal import result_summary, summary
+
+    cases = list(compose_corpus_cases())
+    cases += [(p.name, p) for p in sorted((FIXTURES / "compose").glob("*/compose.yaml"))]
+    for name, path in cases:
+        result = translate([str(path)], environ={"DB_PASSWORD": "hunter22", "HOME": "/home/user"})
+        codes = sorted({f.code for f in result.findings})
+        for ignored in (set(), set(codes[:1]), set(codes[1::2])):
+            report = build_report(result, ignored, details=False)
+            for colour in (False, True):
+                expected = summary(report, "out/", colour)
+                assert result_summary(result, ignored, "out/", colour) == expected, name
+
+
+def test_summary_from_the_result_scrubs_as_the_report_does() -> None:
+    """Secret values that happen to appear in the job name, the file, messages, or the word "error"."""
+    from translator.report.terminal import result_summary, summary
+
+    for secret in ("rror", "shop-api", "compose", "ild it", "B001", "none-of-these"):
+        text = (
+            "name: shop\nservices:\n  api:\n    build: ./api\n    ports: ['3000:3000']\n"
+            f"    environment:\n      API_TOKEN: {secret}\n  db:\n    image: postgres\n"
+        )
+        result = translate_text(text, "compose.yaml")
+        for ignored in (set(), {"P001"}, {"B001"}):
+            expected = summary(build_report(result, ignored, details=False), "stdout")
+            assert result_summary(result, ignored, "stdout") == expected, secret

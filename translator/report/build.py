@@ -15,8 +15,6 @@ the model grows.
 from __future__ import annotations
 
 import dataclasses
-import functools
-import os
 import re
 from collections.abc import Collection, Iterable
 from typing import Any
@@ -45,7 +43,10 @@ from translator.report.model import (
     TaskRow,
     WorkloadReport,
 )
-from translator.report.secrets import Scrubber, looks_secret, mask_value
+from translator.report.places import base_directory as _base_directory
+from translator.report.places import owners as _owners
+from translator.report.places import shown as _shown
+from translator.report.secrets import Scrubber, mask_value, secret_values
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -104,7 +105,7 @@ def build_report(result: Result, ignored: Collection[str] = (), *, details: bool
         edges=edges,
         mermaid=mermaid.flowchart(names, edges) if details else "",
     )
-    _scrub(report, Scrubber(_secret_values(result)))
+    _scrub(report, Scrubber(secret_values(result)))
     return report
 
 
@@ -125,41 +126,7 @@ def _placed(result: Result) -> list[tuple[Workload, Job | None, Group | None]]:
     return [(w, None, None) for w in workloads]
 
 
-def _owners(workloads: Iterable[Workload]) -> dict[str, str]:
-    """Finding subject → workload: a workload's own name and each container's (a Compose service
-    that joined another's network is reported under its own name)."""
-    owners: dict[str, str] = {}
-    for workload in workloads:
-        owners.setdefault(workload.name, workload.name)
-        for container in workload.containers:
-            owners.setdefault(container.name, workload.name)
-    return owners
-
-
 # ----- findings -----
-
-
-def _base_directory(files: list[str]) -> str:
-    """Positions are shown relative to the directory holding the inputs: readable, and the same
-    wherever the project is checked out."""
-    real = [os.path.abspath(f) for f in files if f not in ("-", "") and not f.startswith("<")]
-    if not real:
-        return ""
-    return os.path.commonpath([os.path.dirname(f) for f in real])
-
-
-def _shown(file: str, base: str) -> str:
-    return _relative(file, base, os.getcwd())
-
-
-@functools.lru_cache(maxsize=1024)
-def _relative(file: str, base: str, cwd: str) -> str:
-    """``cwd`` is part of the key because ``abspath`` depends on it."""
-    if base and not file.startswith("<"):
-        relative = os.path.relpath(os.path.abspath(file), base)
-        if not relative.startswith(".."):
-            return relative
-    return file
 
 
 def _entry(finding: Finding, owners: dict[str, str], base: str) -> FindingEntry:
@@ -517,17 +484,6 @@ def _prerequisites(
 
 
 # ----- secrets -----
-
-
-def _secret_values(result: Result) -> list[str]:
-    """Values that must not appear anywhere in the report."""
-    return [
-        var.value
-        for workload in result.project.workloads
-        for container in workload.containers
-        for var in container.environment
-        if var.secret is None and var.runtime is None and looks_secret(var.name)
-    ]
 
 
 def _scrub(node: Any, scrub: Scrubber) -> None:

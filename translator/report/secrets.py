@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from translator.api import Result
 
 MASK = "********"
 
@@ -52,3 +56,14 @@ class Scrubber:
             if value in text:
                 text = text.replace(value, MASK)
         return mask_urls(text)
+
+
+def secret_values(result: Result) -> list[str]:
+    """Values that must not appear anywhere in the report."""
+    return [
+        var.value
+        for workload in result.project.workloads
+        for container in workload.containers
+        for var in container.environment
+        if var.secret is None and var.runtime is None and looks_secret(var.name)
+    ]

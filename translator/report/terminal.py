@@ -7,12 +7,16 @@ piped output is plain text that scripts can read.
 from __future__ import annotations
 
 import os
-from typing import TextIO
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING, TextIO
 
-from translator.report.model import Report
+if TYPE_CHECKING:
+    from translator.api import Result
+    from translator.report.model import Report
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[2m", "bold": "\033[1m"}
 _RESET = "\033[0m"
+_SEVERITIES = ("error", "warning", "info")
 
 
 def use_colour(stream: TextIO) -> bool:
@@ -22,36 +26,97 @@ def use_colour(stream: TextIO) -> bool:
 
 def summary(report: Report, destination: str, colour: bool = False) -> str:
     """Jobs written, workloads by status, findings by severity, and every error in full."""
+    s = report.summary
+    errors = [(f.where, f.code, f.message, f.hint) for f in report.findings if f.severity == "error"]
+    statuses = (s.ready, s.approximated, s.action, s.readiness)
+    return _text(s.jobs, s.workloads, statuses, s.counts, s.ignored, errors, destination, colour)
 
+
+def result_summary(result: Result, ignored: Collection[str], destination: str, colour: bool = False) -> str:
+    """``summary(build_report(result, ignored, details=False), destination, colour)``, worked out
+    from the result directly: the CLI prints it after every run, and building the report model
+    for it costs more than the rest of a small run (and a tenth of a large one)."""
+    from translator.report.places import base_directory, owners, shown
+    from translator.report.secrets import Scrubber, secret_values
+
+    # The same steps as the report: findings kept after --ignore, each under its workload,
+    # statuses from the counts, and every string shown passed through the secret scrubber.
+    kept = [f for f in result.findings if f.code not in ignored]
+    base = base_directory(result.project.files)
+    owner = owners(result.project.workloads)
+    scrub = Scrubber(secret_values(result))
+    counts = dict.fromkeys(_SEVERITIES, 0)
+    by_workload: dict[str, dict[str, int]] = {}
+    errors: list[tuple[str, str, str, str]] = []
+    listed = scrub("error") == "error"  # the report lists entries whose scrubbed severity reads "error"
+    for finding in kept:
+        severity = str(finding.severity)
+        counts[severity] += 1
+        name = owner.get(finding.subject, finding.subject)
+        own = by_workload.get(name)
+        if own is None:
+            own = by_workload[name] = dict.fromkeys(_SEVERITIES, 0)
+        own[severity] += 1
+        if severity == "error" and listed:
+            position = finding.position
+            file = scrub(shown(position.file, base))
+            where = f"{file}:{position.line}:{position.column}" if position.line > 0 else file
+            errors.append((where, scrub(finding.code), scrub(finding.message), scrub(finding.hint)))
+    ready = approximated = action = 0
+    for workload in result.project.workloads:
+        own = by_workload.get(workload.name)
+        if own and own["error"]:
+            action += 1
+        elif own and own["warning"]:
+            approximated += 1
+        else:
+            ready += 1
+    total = len(result.project.workloads)
+    readiness = round(100 * (ready + approximated) / total) if total else 100
+    jobs = [scrub(job.name) for job in result.jobs]
+    ignored_count = len(result.findings) - len(kept)
+    statuses = (ready, approximated, action, readiness)
+    return _text(jobs, total, statuses, counts, ignored_count, errors, destination, colour)
+
+
+def _text(
+    jobs: Sequence[str],
+    workloads: int,
+    statuses: tuple[int, int, int, int],
+    counts: dict[str, int],
+    ignored: int,
+    errors: list[tuple[str, str, str, str]],
+    destination: str,
+    colour: bool,
+) -> str:
     def paint(text: str, style: str) -> str:
         return f"{_COLOURS[style]}{text}{_RESET}" if colour else text
 
-    s = report.summary
-    jobs = ", ".join(s.jobs) or "none"
-    counts = ", ".join(
+    ready, approximated, action, readiness = statuses
+    listed = ", ".join(jobs) or "none"
+    severities = ", ".join(
         paint(
-            f"{s.counts[severity]} {severity}{'s' if s.counts[severity] != 1 and severity != 'info' else ''}",
+            f"{counts[severity]} {severity}{'s' if counts[severity] != 1 and severity != 'info' else ''}",
             severity,
         )
-        if s.counts[severity]
+        if counts[severity]
         else f"0 {severity}{'s' if severity != 'info' else ''}"
-        for severity in ("error", "warning", "info")
+        for severity in _SEVERITIES
     )
     lines = [
         paint(
-            f"translate: {len(s.jobs)} job{_plural(len(s.jobs))} ({jobs}) written to {destination}",
+            f"translate: {len(jobs)} job{_plural(len(jobs))} ({listed}) written to {destination}",
             "bold",
         ),
-        f"translate: {s.workloads} workloads: {s.ready} ready, {s.approximated} approximated, "
-        f"{s.action} need a person (readiness {s.readiness}%)",
-        f"translate: findings: {counts}" + (f"; {s.ignored} ignored" if s.ignored else ""),
+        f"translate: {workloads} workloads: {ready} ready, {approximated} approximated, "
+        f"{action} need a person (readiness {readiness}%)",
+        f"translate: findings: {severities}" + (f"; {ignored} ignored" if ignored else ""),
     ]
-    errors = [f for f in report.findings if f.severity == "error"]
     if errors:
         lines.append(paint("translate: a person must act on:", "error"))
-        for f in errors:
-            hint = f" (hint: {f.hint})" if f.hint else ""
-            lines.append(f"  {f.where}: {paint('error', 'error')} {f.code}: {f.message}{hint}")
+        for where, code, message, hint in errors:
+            shown_hint = f" (hint: {hint})" if hint else ""
+            lines.append(f"  {where}: {paint('error', 'error')} {code}: {message}{shown_hint}")
     return "\n".join(lines) + "\n"
 
 
