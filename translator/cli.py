@@ -161,9 +161,9 @@ def run(
         typer.echo(f"translate: error: {err}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
     ignored = set(ignore or [])
-    for finding in result.findings:
-        if finding.code not in ignored:
-            typer.echo(finding.line(), err=True)
+    lines = [finding.line() for finding in result.findings if finding.code not in ignored]
+    if lines:  # one echo: it costs microseconds a call, and large projects make thousands of findings
+        typer.echo("\n".join(lines), err=True)
     documents = result.documents(output_format)
     if check:
         _check(output, documents)
