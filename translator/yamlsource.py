@@ -92,7 +92,8 @@ class YamlMap(dict[str, Any]):
     __slots__ = ("key_pos", "pos", "tags", "value_pos")
 
     def __init__(self, pos: Position) -> None:
-        super().__init__()
+        # No dict.__init__() call: with no arguments it does nothing, and maps are made by the
+        # hundred thousand.
         self.pos = pos
         self.key_pos: dict[str, Position] = {}
         self.value_pos: dict[str, Position] = {}
@@ -117,8 +118,7 @@ class YamlSeq(list[Any]):
     __slots__ = ("item_pos", "pos", "tags")
 
     def __init__(self, pos: Position) -> None:
-        super().__init__()
-        self.pos = pos
+        self.pos = pos  # no list.__init__() call, as for YamlMap
         self.item_pos: list[Position] = []
         self.tags: dict[int, str] = {}
 

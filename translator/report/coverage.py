@@ -102,9 +102,11 @@ def paths_at(roots: Iterable[tuple[str, Any]], wanted: set[Position]) -> dict[Po
     def visit(node: Any, prefix: str) -> bool:
         """Walk below ``node``; True once everything wanted is found."""
         if isinstance(node, YamlMap):
+            # node.where_key(key) and node.where(key), without two calls per key
+            key_positions, value_positions, own = node.key_pos, node.value_pos, node.pos
             for key, value in node.items():
-                key_pos = node.where_key(key)
-                value_pos = node.where(key)
+                key_pos = key_positions.get(key) or own
+                value_pos = value_positions.get(key) or key_pos
                 nested = isinstance(value, (YamlMap, YamlSeq))
                 if nested or key_pos in wanted or value_pos in wanted:
                     path = f"{prefix}.{key}" if prefix else str(key)
