@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from translator import findings as codes
 from translator.model import Container, ContainerPort, Endpoint, EnvVar, Project, Workload
@@ -196,9 +197,31 @@ def _names(project: Project, caller: Workload) -> dict[str, _Name]:
 
 
 def _pattern(table: dict[str, _Name]) -> re.Pattern[str]:
-    names = sorted(table, key=len, reverse=True)  # longest first: svc.ns.svc before svc
-    alternatives = "|".join(re.escape(n) for n in names)
+    if all(name.isascii() for name in table):
+        # The names as a trie (svc-1, svc-10 → svc\-1(?:0)?): the regex engine tries an alternation
+        # one branch at a time, so a flat one costs every name at every position of every value.
+        # Each branch point tries the longer names first, as the flat alternation did; for ASCII
+        # names at most one sibling branch can match, so the matches are the same.
+        trie: dict[str, Any] = {}
+        for name in table:
+            node = trie
+            for char in name:
+                node = node.setdefault(char, {})
+            node[""] = {}
+        alternatives = _alternation(trie)
+    else:
+        names = sorted(table, key=len, reverse=True)  # longest first: svc.ns.svc before svc
+        alternatives = "|".join(re.escape(n) for n in names)
     return re.compile(rf"(?<![\w.\-])(?:{alternatives})(?![\w\-]|\.\w)", re.IGNORECASE)
+
+
+def _alternation(node: dict[str, Any]) -> str:
+    """The regex for the names below a trie node (``""`` marks a name that ends there)."""
+    branches = [re.escape(char) + _alternation(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
 
 
 def key_words(key: str) -> list[str]:
