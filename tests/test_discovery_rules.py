@@ -140,3 +140,25 @@ def test_connect_upstream_ports_are_unique_in_a_group() -> None:
 )
 def test_template_text_escapes_braces_and_json(text: str, before_action: bool, expected: str) -> None:
     assert template_text(text, before_action) == expected
+
+
+def test_name_pattern_matches_as_a_flat_longest_first_alternation() -> None:
+    """The trie-shaped pattern finds exactly what ``a|b|...`` (longest name first) finds."""
+    import random
+    import re
+
+    from translator.discovery.references import _pattern
+
+    rng = random.Random(7)
+    alphabet = "ab-.1ks"
+    for _ in range(1500):
+        names = {
+            "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5))) for _ in range(rng.randint(1, 7))
+        }
+        flat = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        expected = re.compile(rf"(?<![\w.\-])(?:{flat})(?![\w\-]|\.\w)", re.IGNORECASE)
+        pattern = _pattern(dict.fromkeys(names))  # type: ignore[arg-type]
+        for _ in range(20):
+            text = "".join(rng.choice(alphabet + "AKS_ :/x\u212a") for _ in range(rng.randint(0, 14)))
+            found = [(m.span(), m.group()) for m in pattern.finditer(text)]
+            assert found == [(m.span(), m.group()) for m in expected.finditer(text)], (names, text)
