@@ -19,7 +19,7 @@ class Severity(enum.IntEnum):
     ERROR = 3  # a person has to act; the run still emits what it can
 
     def __str__(self) -> str:
-        return self.name.lower()
+        return self._name_.lower()  # not .name: a descriptor call, and this runs for every finding
 
 
 @dataclass(frozen=True, slots=True)
