@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from translator.variables import OPEN, as_hcl_reference
+
 _SIMPLE = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _TABLE = str.maketrans(_SIMPLE)
 # Other control characters, C1 controls and the Unicode line separators are written as \uNNNN.
@@ -25,6 +27,8 @@ def _quote(text: str) -> str:
     escaped = text.translate(_TABLE)
     if _UNPRINTABLE.search(escaped):
         escaped = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", escaped)
+    if OPEN in escaped:  # kept variables (--keep-variables) become HCL references, unescaped
+        escaped = as_hcl_reference(escaped)
     return '"' + escaped + '"'
 
 

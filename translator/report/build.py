@@ -18,7 +18,7 @@ import dataclasses
 import functools
 import os
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from translator import __version__
@@ -46,6 +46,7 @@ from translator.report.model import (
     WorkloadReport,
 )
 from translator.report.secrets import Scrubber, looks_secret, mask_value
+from translator.variables import shown
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -104,7 +105,11 @@ def build_report(result: Result, ignored: Collection[str] = (), *, details: bool
         edges=edges,
         mermaid=mermaid.flowchart(names, edges) if details else "",
     )
-    _scrub(report, Scrubber(_secret_values(result)))
+    scrubber = Scrubber(_secret_values(result))
+    if result.project.variables:  # kept variables read as ${NAME} (translator/variables.py)
+        _scrub(report, lambda text: shown(scrubber(text)))
+    else:
+        _scrub(report, scrubber)
     return report
 
 
@@ -530,7 +535,7 @@ def _secret_values(result: Result) -> list[str]:
     ]
 
 
-def _scrub(node: Any, scrub: Scrubber) -> None:
+def _scrub(node: Any, scrub: Callable[[str], str]) -> None:
     """Mask known secret values in every string of the report (messages may quote a value)."""
     if dataclasses.is_dataclass(node) and not isinstance(node, type):
         for item in dataclasses.fields(node):

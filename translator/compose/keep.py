@@ -1,0 +1,144 @@
+"""``--keep-variables`` for Compose: which fields keep ``${NAME}``, and each variable's default.
+
+A variable is kept only in the free-text fields that reach the jobspec as they are
+(image, command, entrypoint, environment values, working_dir, user). Everywhere else
+the translator has to read the value (ports, durations, counts, health-check commands,
+network modes), so it is resolved as without the option, and a finding says so.
+
+A kept variable's default is the value Compose would use with the project's env files
+and an empty process environment: the env files' value, else the first default written
+(``${NAME:-x}``), else none for a required ``${NAME:?msg}``, else the empty string. The
+process environment of the translating machine is never written into the jobspec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from translator import findings as codes
+from translator.compose.interpolation import KeepHook, Path, report_unset
+from translator.findings import Findings
+from translator.source import Position
+from translator.variables import VALID_NAME, KeptVariable, Use, marker
+
+if TYPE_CHECKING:
+    from translator.compose.interpolation import Interpolator
+
+# Field paths (below services.<name>) whose variables are kept; "[]" is any list index.
+_KEPT_FIELDS = frozenset(
+    {
+        ("image",), ("command",), ("command", "[]"), ("entrypoint",), ("entrypoint", "[]"),
+        ("environment", "*"), ("environment", "[]"), ("working_dir",), ("user",),
+    }
+)  # fmt: skip
+
+
+def _kept_field(path: Path) -> bool:
+    if len(path) < 3 or path[0] != "services":
+        return False
+    rest = path[2:]
+    if len(rest) == 2 and rest[0] == "environment":
+        return ("environment", "[]" if isinstance(rest[1], int) else "*") in _KEPT_FIELDS
+    shape = tuple("[]" if isinstance(part, int) else part for part in rest)
+    return shape in _KEPT_FIELDS
+
+
+@dataclass
+class VariableKeeper:
+    """Collects the uses of kept variables across every file of a project."""
+
+    findings: Findings
+    file_values: Mapping[str, str] = field(default_factory=dict)  # env-file values in this scope
+    uses: dict[str, list[Use]] = field(default_factory=dict)  # shared by every scope
+
+    def scoped(self, file_values: Mapping[str, str]) -> VariableKeeper:
+        """The same collection, for a file that sees other env files (an included project)."""
+        return VariableKeeper(self.findings, file_values, self.uses)
+
+    def interpolate(
+        self,
+        interpolator: Interpolator,
+        text: str,
+        position: Position,
+        path: Path,
+        where: str,
+        free_text: bool,
+    ) -> str:
+        """``text`` interpolated, its variables kept where the field allows it."""
+        if free_text and _kept_field(path):
+            keep = self._keep(position, where)
+            if path[-2] == "environment" and isinstance(path[-1], int):  # "KEY=value": keep in the value
+                key, equals, value = text.partition("=")
+                if equals and "$" not in key:
+                    return key + equals + interpolator.string(value, position, where, keep)
+            else:
+                return interpolator.string(text, position, where, keep)
+        reason = "the translator reads this field's value"
+        return interpolator.string(text, position, where, self._resolve(position, where, reason))
+
+    def _keep(self, position: Position, where: str) -> KeepHook:
+        def hook(name: str, operator: str, argument: str) -> str | None:
+            if operator.endswith("+"):
+                return self._resolve(position, where, f"${{{name}{operator}...}} has no Nomad equivalent")(
+                    name, operator, argument
+                )
+            if not VALID_NAME.fullmatch(name):
+                reason = f"{name!r} is not a valid Nomad variable name"
+                return self._resolve(position, where, reason)(name, operator, argument)
+            use = Use(position, where, operator, argument, self.file_values.get(name))
+            self.uses.setdefault(name, []).append(use)
+            return marker(name)
+
+        return hook
+
+    def _resolve(self, position: Position, where: str, reason: str) -> KeepHook:
+        def hook(name: str, operator: str, argument: str) -> None:
+            self.findings.add(
+                codes.VARIABLE_RESOLVED,
+                position,
+                f"${{{name}}} in {where} was resolved at translation time: {reason}",
+                "the value is fixed in the jobspec; to change it, translate again with the new value",
+                path=where,
+            )
+
+        return hook
+
+    def finish(self) -> list[KeptVariable]:
+        """The jobspec's variables, by name, each with its default (reported by the mapper)."""
+        return [self._variable(name, self.uses[name]) for name in sorted(self.uses)]
+
+    def _variable(self, name: str, uses: list[Use]) -> KeptVariable:
+        variable = KeptVariable(name, uses[0].position, uses=list(uses))
+        from_files = next((u for u in uses if u.file_value is not None), None)
+        written = next((u for u in uses if u.operator in (":-", "-")), None)
+        required = next((u for u in uses if u.operator in (":?", "?")), None)
+        if from_files is not None:
+            variable.default, variable.origin = from_files.file_value, "from the project's env files"
+        elif written is not None:
+            variable.default, variable.origin = written.argument, f"as written at {written.position.short}"
+        elif required is not None:
+            variable.default, variable.required = None, required
+            variable.description = required.argument
+        else:
+            variable.default, variable.origin = "", "it is not set in the project's env files"
+            for use in uses:
+                report_unset(self.findings, name, use.position)
+        for use in uses:
+            use.compose_value = _compose_value(use)
+        return variable
+
+
+def _compose_value(use: Use) -> str | None:
+    """What Compose substitutes at ``use`` with only the env files set; None for a failure (``:?``)."""
+    value, argument = use.file_value, use.argument
+    if use.operator == ":-":
+        return value or argument
+    if use.operator == "-":
+        return argument if value is None else value
+    if use.operator == ":?":
+        return value or None
+    if use.operator == "?":
+        return value
+    return value or ""

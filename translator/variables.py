@@ -1,0 +1,94 @@
+"""Variables kept for deployment time (``--keep-variables``).
+
+With ``--keep-variables`` a Compose ``${NAME}`` in a free-text field (image, command,
+entrypoint, environment, working_dir, user) is not resolved: it becomes the Nomad job
+variable ``var.NAME``, declared by a ``variable "NAME"`` block, so ``nomad job run -var``
+(or ``NOMAD_VAR_NAME``) can still set it.
+
+Inside the pipeline a kept variable travels as a *marker* inside an ordinary string, so
+every stage that copies, merges, splits or rewrites strings carries it along unchanged.
+A marker is U+FDD0, the name spelt in private-use characters, then U+FDD1: none of those
+characters is a letter, digit, space, quote or punctuation, so shell splitting, ``KEY=value``
+splitting and the discovery scanner (which looks for service names) see an opaque word.
+Only the emitter turns a marker into ``${var.NAME}``; reports show it as ``${NAME}``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from translator.source import Position
+
+OPEN = "\ufdd0"
+CLOSE = "\ufdd1"
+_SHIFT = 0xE000  # name characters are ASCII: each becomes U+E000 + its code
+_MARKER = re.compile(f"{OPEN}([\ue000-\ue07f]+){CLOSE}")
+# The names a Nomad variable may take that Compose also accepts (HCL identifiers, ASCII only).
+VALID_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def marker(name: str) -> str:
+    """The in-string stand-in for ``var.<name>`` (``name`` matches ``VALID_NAME``)."""
+    return OPEN + "".join(chr(_SHIFT + ord(c)) for c in name) + CLOSE
+
+
+def _name(match: re.Match[str]) -> str:
+    return "".join(chr(ord(c) - _SHIFT) for c in match.group(1))
+
+
+def has_markers(text: str) -> bool:
+    return OPEN in text
+
+
+def names_in(text: str) -> list[str]:
+    """The kept variables ``text`` refers to, in order of appearance."""
+    return [_name(m) for m in _MARKER.finditer(text)] if OPEN in text else []
+
+
+def replace_markers(text: str, replacement: Callable[[str], str]) -> str:
+    """``text`` with each marker replaced by ``replacement(name)``."""
+    if OPEN not in text:
+        return text
+    return _MARKER.sub(lambda m: replacement(_name(m)), text)
+
+
+def marker_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, name) of every marker in ``text``."""
+    return [(m.start(), m.end(), _name(m)) for m in _MARKER.finditer(text)] if OPEN in text else []
+
+
+def shown(text: str) -> str:
+    """``text`` for people (reports, comments): markers read as Compose wrote them, ``${NAME}``."""
+    return replace_markers(text, lambda name: "${" + name + "}")
+
+
+def as_hcl_reference(text: str) -> str:
+    """An HCL string body with markers as ``${var.NAME}`` (``text`` already escaped for HCL)."""
+    return replace_markers(text, lambda name: "${var." + name + "}")
+
+
+@dataclass
+class Use:
+    """One place a kept variable is written, with what Compose would substitute there."""
+
+    position: Position
+    path: str  # services.web.image
+    operator: str  # "" for $NAME / ${NAME}, else one of :- - :? ?
+    argument: str  # the default or the error message, already resolved
+    file_value: str | None = None  # the project's env files' value there, if they set it
+    compose_value: str | None = None  # what Compose substitutes there with only the env files; None: fails
+
+
+@dataclass
+class KeptVariable:
+    """A ``variable`` block of the jobspec."""
+
+    name: str
+    position: Position  # the first use
+    default: str | None = None  # None: required at ``nomad job run``
+    description: str = ""
+    uses: list[Use] = field(default_factory=list)
+    origin: str = ""  # where the default comes from, for the report
+    required: Use | None = None  # the ``${NAME:?message}`` that makes it required (no default)
