@@ -137,6 +137,7 @@ def translate_text(
     environ: Mapping[str, str] | None = None,
     project_name: str | None = None,
     project_directory: str | None = None,
+    keep_variables: bool = False,
 ) -> Result:
     """Translate Compose text held in memory; ``filename`` is used in positions."""
     return translate(
@@ -147,4 +148,5 @@ def translate_text(
         environ=environ,
         project_name=project_name,
         project_directory=project_directory,
+        keep_variables=keep_variables,
     )

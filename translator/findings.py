@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass, field
 
 from translator.source import Position
-from translator.variables import OPEN, shown
+from translator.variables import needs_showing, shown
 
 
 class Severity(enum.IntEnum):
@@ -286,7 +286,7 @@ class Findings:
         path: str = "",
         subject: str = "",
     ) -> None:
-        if OPEN in message or OPEN in hint:  # kept variables read as ${NAME} (translator/variables.py)
+        if needs_showing(message) or needs_showing(hint):  # kept variables read as ${NAME}
             message, hint = shown(message), shown(hint)
         key = (code, position, message)
         if key in self._seen:

@@ -60,8 +60,27 @@ def marker_spans(text: str) -> list[tuple[int, int, str]]:
 
 
 def shown(text: str) -> str:
-    """``text`` for people (reports, comments): markers read as Compose wrote them, ``${NAME}``."""
-    return replace_markers(text, lambda name: "${" + name + "}")
+    """``text`` for people (reports, comments): markers read as Compose wrote them, ``${NAME}``.
+
+    Messages often quote a value with ``repr``, which spells a marker's characters as
+    ``\\ufdd0``-style escapes: those read as ``${NAME}`` too."""
+    text = replace_markers(text, lambda name: "${" + name + "}")
+    if _ESCAPED_OPEN in text:
+        text = _ESCAPED_MARKER.sub(lambda m: "${" + _escaped_name(m) + "}", text)
+    return text
+
+
+def needs_showing(text: str) -> bool:
+    return OPEN in text or _ESCAPED_OPEN in text
+
+
+_ESCAPED_OPEN = "\\ufdd0"
+_ESCAPED_MARKER = re.compile(r"\\ufdd0((?:\\ue0[0-7][0-9a-f])+)\\ufdd1")
+
+
+def _escaped_name(match: re.Match[str]) -> str:
+    codes = match.group(1).split("\\u")[1:]
+    return "".join(chr(int(code, 16) - _SHIFT) for code in codes)
 
 
 def as_hcl_reference(text: str) -> str:

@@ -13,15 +13,16 @@ process environment of the translating machine is never written into the jobspec
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from translator import findings as codes
-from translator.compose.interpolation import KeepHook, Path, report_unset
+from translator.compose.interpolation import Path, report_unset
 from translator.findings import Findings
 from translator.source import Position
-from translator.variables import VALID_NAME, KeptVariable, Use, marker
+from translator.variables import VALID_NAME, KeptVariable, Use, marker, replace_markers
 
 if TYPE_CHECKING:
     from translator.compose.interpolation import Interpolator
@@ -67,43 +68,60 @@ class VariableKeeper:
         free_text: bool,
     ) -> str:
         """``text`` interpolated, its variables kept where the field allows it."""
-        if free_text and _kept_field(path):
-            keep = self._keep(position, where)
-            if path[-2] == "environment" and isinstance(path[-1], int):  # "KEY=value": keep in the value
-                key, equals, value = text.partition("=")
-                if equals and "$" not in key:
-                    return key + equals + interpolator.string(value, position, where, keep)
-            else:
-                return interpolator.string(text, position, where, keep)
-        reason = "the translator reads this field's value"
-        return interpolator.string(text, position, where, self._resolve(position, where, reason))
+        if not (free_text and _kept_field(path)):
+            return self._resolved(
+                interpolator, text, position, where, "the translator reads this field's value"
+            )
+        if path[-2] == "environment" and isinstance(path[-1], int):  # "KEY=value": keep in the value
+            key, equals, value = text.partition("=")
+            if not equals or "$" in key:
+                return self._resolved(
+                    interpolator, text, position, where, "it is part of the variable's name"
+                )
+            return key + equals + self._kept(interpolator, value, position, where)
+        if len(path) == 3 and path[2] in ("command", "entrypoint"):  # a string Compose splits into words
+            return self._kept(interpolator, text, position, where, splits=True)
+        return self._kept(interpolator, text, position, where)
 
-    def _keep(self, position: Position, where: str) -> KeepHook:
+    def _kept(
+        self, interpolator: Interpolator, text: str, position: Position, where: str, splits: bool = False
+    ) -> str:
+        pending: list[tuple[str, Use]] = []
+
         def hook(name: str, operator: str, argument: str) -> str | None:
             if operator.endswith("+"):
-                return self._resolve(position, where, f"${{{name}{operator}...}} has no Nomad equivalent")(
-                    name, operator, argument
-                )
+                self._note(position, where, name, f"${{{name}{operator}...}} has no Nomad equivalent")
+                return None
             if not VALID_NAME.fullmatch(name):
-                reason = f"{name!r} is not a valid Nomad variable name"
-                return self._resolve(position, where, reason)(name, operator, argument)
-            use = Use(position, where, operator, argument, self.file_values.get(name))
-            self.uses.setdefault(name, []).append(use)
+                self._note(position, where, name, f"{name!r} is not a valid Nomad variable name")
+                return None
+            pending.append((name, Use(position, where, operator, argument, self.file_values.get(name))))
             return marker(name)
 
-        return hook
+        result = interpolator.string(text, position, where, hook)
+        if splits and pending and not _splits_alike(result, pending):
+            reason = "its value has spaces or quotes, and Compose splits a command string into words"
+            return self._resolved(interpolator, text, position, where, reason)
+        for name, use in pending:
+            self.uses.setdefault(name, []).append(use)
+        return result
 
-    def _resolve(self, position: Position, where: str, reason: str) -> KeepHook:
+    def _resolved(
+        self, interpolator: Interpolator, text: str, position: Position, where: str, reason: str
+    ) -> str:
         def hook(name: str, operator: str, argument: str) -> None:
-            self.findings.add(
-                codes.VARIABLE_RESOLVED,
-                position,
-                f"${{{name}}} in {where} was resolved at translation time: {reason}",
-                "the value is fixed in the jobspec; to change it, translate again with the new value",
-                path=where,
-            )
+            self._note(position, where, name, reason)
 
-        return hook
+        return interpolator.string(text, position, where, hook)
+
+    def _note(self, position: Position, where: str, name: str, reason: str) -> None:
+        self.findings.add(
+            codes.VARIABLE_RESOLVED,
+            position,
+            f"${{{name}}} in {where} was resolved at translation time: {reason}",
+            "the value is fixed in the jobspec; to change it, translate again with the new value",
+            path=where,
+        )
 
     def finish(self) -> list[KeptVariable]:
         """The jobspec's variables, by name, each with its default (reported by the mapper)."""
@@ -128,6 +146,24 @@ class VariableKeeper:
         for use in uses:
             use.compose_value = _compose_value(use)
         return variable
+
+
+def _splits_alike(kept: str, pending: list[tuple[str, Use]]) -> bool:
+    """Whether splitting ``kept`` into words and then filling in the values gives the words Compose
+    gets by filling in first: then each kept variable stays inside its word."""
+    values = {name: _likely_value(use) for name, use in pending}
+    try:
+        direct = shlex.split(replace_markers(kept, values.__getitem__), posix=True)
+        words = shlex.split(kept, posix=True)
+    except ValueError:
+        return False  # unbalanced quotes: the loader reports them
+    return direct == [replace_markers(word, values.__getitem__) for word in words]
+
+
+def _likely_value(use: Use) -> str:
+    if use.file_value is not None:
+        return use.file_value
+    return use.argument if use.operator in (":-", "-") else ""
 
 
 def _compose_value(use: Use) -> str | None:
