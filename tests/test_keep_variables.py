@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tests.helpers import FIXTURES, parse_hcl, tasks
+from tests.helpers import FIXTURES, parse_hcl, tasks, undo_template_escape
 from tests.helpers import groups as group_bodies
+from tests.test_properties import to_yaml
 from translator.api import Result, translate, translate_text
 from translator.cli import EXIT_USAGE, app
 from translator.report.build import build_report
@@ -229,3 +232,57 @@ def test_markers_round_trip(name: str) -> None:
     assert shown(repr(text)) == repr(f"x${{{name}}}y${{B}}")
     assert as_hcl_reference(text) == f"x${{var.{name}}}y${{var.B}}"
     assert not any(c.isalnum() or c.isspace() or c in "\"'\\=:/@._-" for c in marker(name))
+
+
+# --- exact values through HCL, for any text around a kept variable --------------------------
+
+_TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="{}\ufdd0"), max_size=20)
+_DEFAULTS = st.text(
+    st.characters(exclude_categories=("Cs",), exclude_characters="{}\n\r\x85\u2028\u2029\ufdd0"), max_size=20
+)
+
+
+def _evaluate_hcl_template(body: str, values: dict[str, str]) -> str:
+    """One HCL template pass over a string python-hcl2 returned: escapes, ``${"..."}`` and ``${var.X}``."""
+    out, i = [], 0
+    while i < len(body):
+        if body.startswith(("$${", "%%{"), i):
+            out.append(body[i + 1 : i + 3])
+            i += 3
+        elif body.startswith('${"', i):
+            end = body.index('"}', i + 3)
+            out.append(body[i + 3 : end])
+            i = end + 2
+        elif body.startswith("${var.", i):
+            end = body.index("}", i)
+            out.append(values[body[i + 6 : end]])
+            i = end + 1
+        else:
+            assert not body.startswith(("${", "%{"), i), f"live template sequence in {body!r}"
+            out.append(body[i])
+            i += 1
+    return "".join(out)
+
+
+@given(prefix=_TEXT, default=_DEFAULTS, suffix=_TEXT)
+@example(prefix="cost: $$", default="", suffix="$")  # "$" just before the reference: not "$${"
+@example(prefix='"\\', default="a $b %c", suffix="\n%")
+def test_text_around_kept_variables_reads_back_exactly(prefix: str, default: str, suffix: str) -> None:
+    def written(text: str) -> str:
+        return text.replace("$", "$$")
+
+    value = f"{written(prefix)}${{V:-{written(default)}}}{written(suffix)}"
+    document = {"services": {"web": {"image": value, "environment": {"VALUE": value}, "command": [value]}}}
+    result = translate_text(to_yaml(document), keep_variables=True, environ={})
+    parsed = parse_hcl(jobspec(result))
+    (default_read,) = [body["default"] for body in variables(parsed).values()]
+    assert _evaluate_hcl_template(default_read, {}) == default
+    # With the variable at a value of its own, every field holds the text around it exactly.
+    values = {"V": "<value>"}
+    expected = f"{prefix}<value>{suffix}"
+    web = tasks(group_bodies(parsed)["web"])["web"]
+    assert _evaluate_hcl_template(block(web, "env")["VALUE"], values) == expected
+    # Driver config strings pass a second template pass on the client (Layer C).
+    config = block(web, "config")
+    assert undo_template_escape(_evaluate_hcl_template(config["image"], values)) == expected
+    assert [undo_template_escape(_evaluate_hcl_template(a, values)) for a in config["args"]] == [expected]

@@ -84,8 +84,22 @@ def _escaped_name(match: re.Match[str]) -> str:
 
 
 def as_hcl_reference(text: str) -> str:
-    """An HCL string body with markers as ``${var.NAME}`` (``text`` already escaped for HCL)."""
-    return replace_markers(text, lambda name: "${var." + name + "}")
+    """An HCL string body with markers as ``${var.NAME}`` (``text`` already escaped for HCL).
+
+    A literal ``$`` just before a reference would make ``$${``, HCL's escape for a literal
+    ``${``; such a run of ``$`` is written as the interpolated string ``${"$"}`` instead."""
+    if OPEN not in text:
+        return text
+    return _DOLLARS_AND_MARKER.sub(_reference, text)
+
+
+_DOLLARS_AND_MARKER = re.compile(f"(\\$*){OPEN}([\ue000-\ue07f]+){CLOSE}")
+
+
+def _reference(match: re.Match[str]) -> str:
+    dollars = match.group(1)
+    name = "".join(chr(ord(c) - _SHIFT) for c in match.group(2))
+    return (f'${{"{dollars}"}}' if dollars else "") + "${var." + name + "}"
 
 
 @dataclass
