@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tests.helpers import FIXTURES, parse_hcl, tasks, undo_template_escape
+from tests.helpers import FIXTURES, compose_corpus_cases, groups, parse_hcl, tasks, undo_template_escape
 from tests.helpers import groups as group_bodies
 from tests.test_properties import to_yaml
 from translator.api import Result, translate, translate_text
@@ -117,6 +118,7 @@ def test_fields_the_translator_reads_are_resolved_with_a_finding() -> None:
         "services.web.environment.FEATURE",  # ${VAR:+alt} has no Nomad form
         "services.worker.entrypoint",  # its default has spaces, outside quotes: several words
         "services.worker.environment[1]",  # the variable is in the key
+        "services.web.environment.LISTEN_PORT",  # WEB_PORT is resolved in the ports
     }
     parsed = parse_hcl(jobspec(result))
     assert group_bodies(parsed)["web"]["count"] == 2
@@ -132,9 +134,20 @@ def test_fields_the_translator_reads_are_resolved_with_a_finding() -> None:
     assert any("host port 9090" in message for _, message in codes_at(result, "P001"))
 
 
+def test_a_variable_resolved_at_one_use_is_resolved_at_all() -> None:
+    result = run("fields")
+    web = tasks(group_bodies(parse_hcl(jobspec(result)))["web"])["web"]
+    assert block(web, "env")["LISTEN_PORT"] == "9090"  # the same value as the port mapping's
+    assert (
+        14,
+        "${WEB_PORT} in services.web.environment.LISTEN_PORT was resolved at translation time: it is "
+        "also used in services.web.ports[0], where it cannot stay a variable",
+    ) in codes_at(result, "L023")
+
+
 def test_differing_defaults_are_reported() -> None:
     assert codes_at(run("fields"), "L022") == [
-        (22, "WEB_TAG: Compose gives 'latest' here; the Nomad variable's default is '1.4.2'")
+        (23, "WEB_TAG: Compose gives 'latest' here; the Nomad variable's default is '1.4.2'")
     ]
 
 
@@ -162,7 +175,13 @@ def test_variables_that_name_a_service_are_resolved_for_discovery() -> None:
     assert "postgres://app:${var.DB_PASSWORD}@{{ with nomadService" in data.replace('\\"', '"')
     assert "redis://{{ with nomadService" in data.replace('\\"', '"')
     assert block(api, "env") == {"UPSTREAM": "http://${var.PARTNER_HOST}/v1"}
-    assert [line for line, _ in codes_at(result, "L024")] == [7, 8, 10]
+    assert [line for line, _ in codes_at(result, "L024")] == [7, 8, 10, 12]
+    # DB_HOST names a service in the environment, so its other use is resolved too: one value.
+    assert block(api, "config")["args"][-1] == "primary: db"
+    assert codes_at(result, "L024")[-1][1] == (
+        "${DB_HOST} in command argument 4 of 'api' was resolved to 'db': its value names another service "
+        "in the environment variable DB_HOST of 'api'"
+    )
 
 
 def test_only_variables_left_in_the_project_are_declared() -> None:
@@ -286,3 +305,18 @@ def test_text_around_kept_variables_reads_back_exactly(prefix: str, default: str
     config = block(web, "config")
     assert undo_template_escape(_evaluate_hcl_template(config["image"], values)) == expected
     assert [undo_template_escape(_evaluate_hcl_template(a, values)) for a in config["args"]] == [expected]
+
+
+@pytest.mark.parametrize(("name", "path"), compose_corpus_cases(), ids=[n for n, _ in compose_corpus_cases()])
+def test_corpus_cases_translate_with_variables_kept(name: str, path: Path) -> None:
+    result = translate([str(path)], environ={}, keep_variables=True)
+    resolved = translate([str(path)], environ={})
+    for text in result.hcl.values():
+        declared = variables(parse_hcl(text))
+        # Every reference is declared, and every declared variable is referenced.
+        assert set(re.findall(r"\$\{var\.(\w+)\}", text)) == set(declared), name
+    # The same groups and tasks as without the option: only values change.
+    assert [sorted(groups(parse_hcl(t))) for t in result.hcl.values()] == [
+        sorted(groups(parse_hcl(t))) for t in resolved.hcl.values()
+    ]
+    assert not any(needs_showing(f.message) for f in result.findings)

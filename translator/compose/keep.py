@@ -36,6 +36,26 @@ _KEPT_FIELDS = frozenset(
 )  # fmt: skip
 
 
+# Fields (below services.<name>) that the translator reads: a variable resolved there fixes a value
+# of the jobspec, which a finding says. Other fields are not translated (build, volumes, labels,
+# ...): each has a finding of its own, and resolving their variables changes nothing.
+_READ_FIELDS = frozenset(
+    {
+        "ports", "expose", "network_mode", "networks", "links", "depends_on", "scale", "hostname",
+        "extra_hosts", "dns", "dns_search", "dns_opt", "restart", "healthcheck", "env_file", "extends",
+        "profiles",
+    }
+)  # fmt: skip
+
+
+def _read_field(path: Path) -> bool:
+    if path[:1] in (("include",), ("name",)):
+        return True
+    if len(path) < 3 or path[0] != "services":
+        return False
+    return path[2] in _READ_FIELDS or path[2:4] == ("deploy", "replicas")
+
+
 def _kept_field(path: Path) -> bool:
     if len(path) < 3 or path[0] != "services":
         return False
@@ -51,12 +71,20 @@ class VariableKeeper:
     """Collects the uses of kept variables across every file of a project."""
 
     findings: Findings
+    # Variables resolved at every use, with where one use could not be kept (a second load).
+    unkept: Mapping[str, str] = field(default_factory=dict)
     file_values: Mapping[str, str] = field(default_factory=dict)  # env-file values in this scope
     uses: dict[str, list[Use]] = field(default_factory=dict)  # shared by every scope
+    resolved: dict[str, str] = field(default_factory=dict)  # name → first field it was resolved in
 
     def scoped(self, file_values: Mapping[str, str]) -> VariableKeeper:
         """The same collection, for a file that sees other env files (an included project)."""
-        return VariableKeeper(self.findings, file_values, self.uses)
+        return VariableKeeper(self.findings, self.unkept, file_values, self.uses, self.resolved)
+
+    def conflicts(self) -> dict[str, str]:
+        """Variables kept at some uses and resolved at others: one value must serve them all, so
+        the project is loaded again with these resolved everywhere."""
+        return {name: where for name, where in self.resolved.items() if name in self.uses}
 
     def interpolate(
         self,
@@ -69,9 +97,10 @@ class VariableKeeper:
     ) -> str:
         """``text`` interpolated, its variables kept where the field allows it."""
         if not (free_text and _kept_field(path)):
-            return self._resolved(
-                interpolator, text, position, where, "the translator reads this field's value"
-            )
+            if not _read_field(path):
+                return interpolator.string(text, position, where)
+            reason = "the translator reads this field's value"
+            return self._resolved(interpolator, text, position, where, reason)
         if path[-2] == "environment" and isinstance(path[-1], int):  # "KEY=value": keep in the value
             key, equals, value = text.partition("=")
             if not equals or "$" in key:
@@ -89,6 +118,10 @@ class VariableKeeper:
         pending: list[tuple[str, Use]] = []
 
         def hook(name: str, operator: str, argument: str) -> str | None:
+            if name in self.unkept:
+                reason = f"it is also used in {self.unkept[name]}, where it cannot stay a variable"
+                self._note(position, where, name, reason)
+                return None
             if operator.endswith("+"):
                 self._note(position, where, name, f"${{{name}{operator}...}} has no Nomad equivalent")
                 return None
@@ -115,6 +148,7 @@ class VariableKeeper:
         return interpolator.string(text, position, where, hook)
 
     def _note(self, position: Position, where: str, name: str, reason: str) -> None:
+        self.resolved.setdefault(name, where)
         self.findings.add(
             codes.VARIABLE_RESOLVED,
             position,

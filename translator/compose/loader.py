@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -126,7 +127,11 @@ def _project_environment(options: LoadOptions, working_dir: Path, findings: Find
     return _Environment(process, from_files)
 
 
-def load_project(options: LoadOptions) -> ComposeProject:
+def load_project(options: LoadOptions, unkept: Mapping[str, str] | None = None) -> ComposeProject:
+    """The resolved project. ``unkept``: variables ``--keep-variables`` must resolve everywhere."""
+    if options.keep_variables and STDIN in options.files and options.stdin_text is None:
+        # Kept variables may need a second load (VariableKeeper.conflicts): read standard input once.
+        options = dataclasses.replace(options, stdin_text=read_stdin(options.stdin_name))
     files = list(options.files)
     base = Path(options.project_directory) if options.project_directory else None
     if not files:
@@ -137,7 +142,7 @@ def load_project(options: LoadOptions) -> ComposeProject:
     working_dir = base.resolve()
     findings = Findings()
     environment = _project_environment(options, working_dir, findings)
-    loader = _ModelLoader(options, findings)
+    loader = _ModelLoader(options, findings, unkept or {})
     project_name = _project_name(options, files, environment, working_dir, loader)
     # Compose lets the files interpolate the project's own name.
     environment.process = {**environment.process, "COMPOSE_PROJECT_NAME": project_name}
@@ -158,6 +163,9 @@ def load_project(options: LoadOptions) -> ComposeProject:
             _apply_env_files(service, environment, findings)
     variables: list[KeptVariable] = []
     if loader.keeper is not None:
+        conflicts = loader.keeper.conflicts()
+        if conflicts and unkept is None:
+            return load_project(options, conflicts)
         present = _kept_names(services)
         variables = [v for v in loader.keeper.finish() if v.name in present]
     return ComposeProject(
@@ -213,13 +221,13 @@ def _project_name(
 class _ModelLoader:
     """Reads files into one merged model: interpolation, include, extends, normalisation, merge."""
 
-    def __init__(self, options: LoadOptions, findings: Findings) -> None:
+    def __init__(self, options: LoadOptions, findings: Findings, unkept: Mapping[str, str]) -> None:
         self.options = options
         self.findings = findings
         self.top_names: list[str] = []
         self._texts: dict[str, tuple[str, str]] = {}
         self._documents: dict[str, tuple[str, Any]] = {}
-        self.keeper = VariableKeeper(findings) if options.keep_variables else None
+        self.keeper = VariableKeeper(findings, unkept) if options.keep_variables else None
 
     def load_files(
         self, files: Sequence[str], directory: Path, environment: _Environment, stack: tuple[str, ...]

@@ -52,17 +52,24 @@ def settle_variables(project: Project, findings: Findings) -> None:
         scanned = sites.get(key)
         if scanned is not None:
             overlapping.setdefault(key, set()).update(_overlaps(scanned, value.parts, value.original))
-    for key, site in sites.items():
-        chosen = overlapping.get(key, set())
+    # A variable that names a service is resolved at every use, so that one value serves them all.
+    naming: dict[str, _Site] = {}
+    for key, indexes in overlapping.items():
+        for index in sorted(indexes):
+            naming.setdefault(sites[key].spans[index][2], sites[key])
+    for site in sites.values():
+        chosen = {i for i, (_, _, name) in enumerate(site.spans) if name in naming}
         _store(site, _partly_resolved(site, chosen, defaults))
-        for index in sorted(chosen):
-            name = site.spans[index][2]
-            position = _position(site)
+        for name in sorted({site.spans[i][2] for i in chosen}):
+            why = (
+                "the value names another service, whose address the translation rewrites"
+                if naming[name] is site
+                else f"its value names another service in {_described(naming[name])}"
+            )
             findings.add(
                 codes.VARIABLE_NAMES_SERVICE,
-                position,
-                f"${{{name}}} in {_described(site)} was resolved to {defaults[name]!r}: the value names "
-                "another service, whose address the translation rewrites",
+                _position(site),
+                f"${{{name}}} in {_described(site)} was resolved to {defaults[name]!r}: {why}",
                 "the rewritten address is fixed in the jobspec; the variable no longer sets it",
             )
 
