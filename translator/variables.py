@@ -15,6 +15,7 @@ Only the emitter turns a marker into ``${var.NAME}``; reports show it as ``${NAM
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,6 +46,24 @@ def has_markers(text: str) -> bool:
 def names_in(text: str) -> list[str]:
     """The kept variables ``text`` refers to, in order of appearance."""
     return [_name(m) for m in _MARKER.finditer(text)] if OPEN in text else []
+
+
+def names_below(value: object, found: set[str] | None = None) -> set[str]:
+    """The kept variables that strings anywhere in ``value`` (mappings, lists, dataclasses) refer to."""
+    found = set() if found is None else found
+    if isinstance(value, str):
+        if OPEN in value:
+            found.update(names_in(value))
+    elif isinstance(value, dict):
+        for item in value.values():
+            names_below(item, found)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            names_below(item, found)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for item in dataclasses.fields(value):
+            names_below(getattr(value, item.name), found)
+    return found
 
 
 def replace_markers(text: str, replacement: Callable[[str], str]) -> str:

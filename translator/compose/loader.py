@@ -20,7 +20,7 @@ from translator.compose.merge import enforce_unicity, merge_documents, merge_ser
 from translator.compose.normalize import normalize_service
 from translator.findings import Findings
 from translator.source import InputError, Position
-from translator.variables import OPEN, KeptVariable, names_in
+from translator.variables import KeptVariable, names_below
 from translator.yamlsource import YamlMap, YamlSeq, load_single, read_source, read_stdin
 
 STDIN = "-"
@@ -166,26 +166,11 @@ def load_project(options: LoadOptions, unkept: Mapping[str, str] | None = None) 
         conflicts = loader.keeper.conflicts()
         if conflicts and unkept is None:
             return load_project(options, conflicts)
-        present = _kept_names(services)
+        present = names_below(services)
         variables = [v for v in loader.keeper.finish() if v.name in present]
     return ComposeProject(
         project_name, working_dir, names, services, document, findings, environment.merged(), variables
     )
-
-
-def _kept_names(value: Any, found: set[str] | None = None) -> set[str]:
-    """The kept variables still written somewhere in ``value`` (merges and profiles drop some)."""
-    found = set() if found is None else found
-    if isinstance(value, str):
-        if OPEN in value:
-            found.update(names_in(value))
-    elif isinstance(value, dict):
-        for item in value.values():
-            _kept_names(item, found)
-    elif isinstance(value, list):
-        for item in value:
-            _kept_names(item, found)
-    return found
 
 
 def _project_name(

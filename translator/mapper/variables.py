@@ -18,7 +18,7 @@ from translator.findings import Findings
 from translator.model import Container, Project
 from translator.nomad import Job
 from translator.source import Position
-from translator.variables import OPEN, KeptVariable, marker_spans, names_in
+from translator.variables import OPEN, KeptVariable, marker_spans, names_below
 
 
 @dataclasses.dataclass
@@ -162,8 +162,7 @@ def _described(site: _Site) -> str:
 
 def job_variables(job: Job, variables: list[KeptVariable]) -> list[KeptVariable]:
     """The variables ``job`` refers to, in name order: the ``variable`` blocks it must declare."""
-    used: set[str] = set()
-    _collect(job, used)
+    used = names_below(job)
     return [v for v in variables if v.name in used]
 
 
@@ -200,18 +199,3 @@ def report_variables(variables: list[KeptVariable], findings: Findings) -> None:
                     "write the same default at every use, or set the variable when the job is submitted",
                     path=use.path,
                 )
-
-
-def _collect(value: object, used: set[str]) -> None:
-    if isinstance(value, str):
-        if OPEN in value:
-            used.update(names_in(value))
-    elif isinstance(value, dict):
-        for item in value.values():
-            _collect(item, used)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _collect(item, used)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for item in dataclasses.fields(value):
-            _collect(getattr(value, item.name), used)
