@@ -223,6 +223,8 @@ def test_reports_show_variables_as_written() -> None:
     document = json.loads(render_json(report))
     images = [t["image"] for w in document["workloads"] for t in w["tasks"]]
     assert "example/api:${API_TAG}" in images
+    (needed,) = [p for p in document["prerequisites"] if p["codes"] == ["L021"]]
+    assert needed["need"] == "Values for the job variables that have no default"
 
 
 def test_a_variable_named_like_a_service_stays_a_variable() -> None:

@@ -66,6 +66,10 @@ _PREREQUISITE_CODES: dict[str, tuple[str, str]] = {
         "Secret references read Nomad Variables",
     ),
     codes.K8S_LOAD_BALANCER: ("A load balancer in front of the jobs", "LoadBalancer Services"),
+    codes.VARIABLE_REQUIRED: (
+        "Values for the job variables that have no default",
+        "nomad job run -var NAME=... (or NOMAD_VAR_NAME) for each, as Compose required them",
+    ),
 }
 
 
