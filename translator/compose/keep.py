@@ -1,9 +1,10 @@
 """``--keep-variables`` for Compose: which fields keep ``${NAME}``, and each variable's default.
 
 A variable is kept only in the free-text fields that reach the jobspec as they are
-(image, command, entrypoint, environment values, working_dir, user). Everywhere else
-the translator has to read the value (ports, durations, counts, health-check commands,
-network modes), so it is resolved as without the option, and a finding says so.
+(image, command, entrypoint, environment values, working_dir, user). Everywhere else it
+is resolved as without the option; where the translator reads the value (ports,
+durations, counts, health-check commands, network modes) a finding says so, and the
+variable is then resolved at every use, so that one value serves them all.
 
 A kept variable's default is the value Compose would use with the project's env files
 and an empty process environment: the env files' value, else the first default written
