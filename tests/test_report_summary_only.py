@@ -22,10 +22,12 @@ def test_summary_from_the_result_is_the_report_summary() -> None:
     """The CLI prints ``result_summary`` when no report is asked for: the same text as the report's."""
     from translator.report.terminal import result_summary, summary
 
-    cases = list(compose_corpus_cases())
-    cases += [(p.name, p) for p in sorted((FIXTURES / "compose").glob("*/compose.yaml"))]
-    for name, path in cases:
-        result = translate([str(path)], environ={"DB_PASSWORD": "hunter22", "HOME": "/home/user"})
+    cases = [(name, path, False) for name, path in compose_corpus_cases()]
+    cases += [(p.parent.name, p, False) for p in sorted((FIXTURES / "compose").glob("*/compose.yaml"))]
+    cases += [(p.parent.name, p, True) for p in sorted((FIXTURES / "keep-variables").glob("*/compose.yaml"))]
+    for name, path, keep in cases:
+        environ = {"DB_PASSWORD": "hunter22", "HOME": "/home/user"}
+        result = translate([str(path)], environ=environ, keep_variables=keep)
         codes = sorted({f.code for f in result.findings})
         for ignored in (set(), set(codes[:1]), set(codes[1::2])):
             report = build_report(result, ignored, details=False)

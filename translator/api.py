@@ -27,6 +27,9 @@ class Result:
         if output_format == "json":
             from translator.emit.json_api import render_job_json
 
+            if any(job.variables for job in self.jobs):
+                raise ValueError("a job with kept variables (--keep-variables) has no API JSON form; use HCL")
+
             return {f"{job.name}.nomad.json": render_job_json(job) for job in self.jobs}
         return {f"{name}.nomad.hcl": text for name, text in self.hcl.items()}
 
@@ -44,10 +47,12 @@ def translate(
     stdin_text: str | None = None,
     stdin_name: str = "<stdin>",
     source: str | None = None,
+    keep_variables: bool = False,
 ) -> Result:
     """Translate Compose files or Kubernetes manifests (``-`` is standard input, or ``stdin_text``)
     into Nomad jobs. ``source`` is ``compose`` or ``kubernetes``; by default it is told from the
-    content (see ``translator.detect``).
+    content (see ``translator.detect``). ``keep_variables`` keeps Compose ``${VAR}`` in free-text
+    fields as Nomad job variables (``translator/compose/keep.py``); Kubernetes has no interpolation.
 
     Raises ``translator.source.InputError`` for input that cannot be read.
     """
@@ -75,6 +80,7 @@ def translate(
             environ=environ,
             stdin_text=stdin_text,
             stdin_name=stdin_name,
+            keep_variables=keep_variables,
         )
     )
     clock = _lap(timings, "load", clock)
@@ -140,6 +146,7 @@ def translate_text(
     environ: Mapping[str, str] | None = None,
     project_name: str | None = None,
     project_directory: str | None = None,
+    keep_variables: bool = False,
 ) -> Result:
     """Translate Compose text held in memory; ``filename`` is used in positions."""
     return translate(
@@ -150,4 +157,5 @@ def translate_text(
         environ=environ,
         project_name=project_name,
         project_directory=project_directory,
+        keep_variables=keep_variables,
     )

@@ -101,6 +101,14 @@ def run(
     profile: Annotated[
         Optional[list[str]], typer.Option("--profile", help="Enable a Compose profile (repeatable).")  # noqa: UP045
     ] = None,
+    keep_variables: Annotated[
+        bool,
+        typer.Option(
+            "--keep-variables",
+            help="Keep Compose ${VAR} in images, commands and environment values as Nomad job variables "
+            "(var.VAR), set with nomad job run -var. HCL output only.",
+        ),
+    ] = False,
     output_format: Annotated[
         str, typer.Option("--format", help="hcl (jobspec) or json (Nomad HTTP API job).")
     ] = "hcl",
@@ -136,6 +144,11 @@ def run(
 
     if output_format not in ("hcl", "json"):
         raise typer.BadParameter("expected hcl or json", param_hint="--format")
+    if keep_variables and output_format == "json":
+        raise typer.BadParameter(
+            "--keep-variables needs --format hcl: a job in the API's JSON has no variables",
+            param_hint="--format",
+        )
     if source is not None and source not in ("compose", "kubernetes"):
         raise typer.BadParameter("expected compose or kubernetes", param_hint="--from")
     if provider not in PROVIDERS:
@@ -156,6 +169,7 @@ def run(
             env_files=env_file or [],
             profiles=profile or [],
             source=source,
+            keep_variables=keep_variables,
         )
     except InputError as err:
         typer.echo(f"translate: error: {err}", err=True)

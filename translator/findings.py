@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass, field
 
 from translator.source import Position
+from translator.variables import needs_showing, shown
 
 
 class Severity(enum.IntEnum):
@@ -57,6 +58,22 @@ DEPENDANT_SKIPPED = _code(
     "L008", WARN, "A service was left out because a service it depends on is left out by its profiles"
 )
 UNDEFINED_DEPENDENCY = _code("L009", WARN, "A service depends on a service that the project does not define")
+# --keep-variables (L02x)
+VARIABLE_KEPT = _code(
+    "L020", INFO, "A variable was kept as a Nomad job variable, set at nomad job run (-var or NOMAD_VAR_)"
+)
+VARIABLE_REQUIRED = _code("L021", WARN, "A kept variable has no default: nomad job run needs a value for it")
+VARIABLE_DEFAULTS_DIFFER = _code(
+    "L022", WARN, "A kept variable has one default, and Compose gives another value at this use"
+)
+VARIABLE_RESOLVED = _code(
+    "L023", INFO, "A variable was resolved at translation time: the translator reads this field's value"
+)
+VARIABLE_NAMES_SERVICE = _code(
+    "L024",
+    INFO,
+    "A variable was resolved at translation time: its value names a service to rewrite",
+)
 
 # Names (N)
 RENAMED = _code("N001", INFO, "A name was changed to fit Nomad's naming rules")
@@ -269,6 +286,8 @@ class Findings:
         path: str = "",
         subject: str = "",
     ) -> None:
+        if needs_showing(message) or needs_showing(hint):  # kept variables read as ${NAME}
+            message, hint = shown(message), shown(hint)
         key = (code, position, message)
         if key in self._seen:
             return

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from translator.source import Position
+from translator.variables import KeptVariable
 
 
 @dataclass
@@ -188,3 +189,6 @@ class Project:
     workloads: list[Workload]
     endpoints: list[Endpoint] = field(default_factory=list)  # not backed by a workload (ExternalName)
     job_per_workload: bool = False  # Kubernetes: one job per workload object
+    # Variables set when the job is submitted (Compose --keep-variables); strings refer to them
+    # through markers (translator/variables.py).
+    variables: list[KeptVariable] = field(default_factory=list)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from translator.variables import KeptVariable
+
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
@@ -192,6 +194,7 @@ class Job:
     comment: str = ""
     periodic: Periodic | None = None
     meta: dict[str, str] = field(default_factory=dict)
+    variables: list[KeptVariable] = field(default_factory=list)  # ``variable`` blocks (--keep-variables)
 
     @property
     def meta_keys_are_identifiers(self) -> bool:

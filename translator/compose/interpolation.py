@@ -35,18 +35,26 @@ import math
 import re
 import struct
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from translator import findings as codes
 from translator.findings import Findings
 from translator.source import InputError, Position
+from translator.variables import OPEN
 from translator.yamlsource import YamlMap, YamlSeq
+
+if TYPE_CHECKING:
+    from translator.compose.keep import VariableKeeper
 
 Lookup = Callable[[str], str | None]
 """Returns a variable's value, or None when it is not set (empty is a value)."""
 
 OnUnset = Callable[[str], None]
 """Told the name of each variable that was read while unset and became ``""``."""
+
+KeepHook = Callable[[str, str, str], str | None]
+"""``--keep-variables``: given (name, operator or "", argument already resolved), returns the
+text that stands for the kept variable, or None to resolve it as usual."""
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
@@ -109,15 +117,16 @@ def single_line(text: str) -> str:
     return text if text.splitlines() in ([], [text]) else quote(text)
 
 
-def substitute(template: str, lookup: Lookup, on_unset: OnUnset) -> str:
+def substitute(template: str, lookup: Lookup, on_unset: OnUnset, keep: KeepHook | None = None) -> str:
     """Interpolate one string; raises :class:`TemplateError` subclasses for bad input."""
-    return _Expander(lookup, on_unset).expand(template)
+    return _Expander(lookup, on_unset, keep).expand(template)
 
 
 class _Expander:
-    def __init__(self, lookup: Lookup, on_unset: OnUnset) -> None:
+    def __init__(self, lookup: Lookup, on_unset: OnUnset, keep: KeepHook | None = None) -> None:
         self.lookup = lookup
         self.on_unset = on_unset
+        self.keep = keep
 
     def expand(self, template: str) -> str:
         pieces: list[str] = []
@@ -164,7 +173,15 @@ class _Expander:
 
     def _operator(self, name: str, operator: str, argument: str) -> str:
         # Expanded first, used or not: see the module docstring.
-        expanded = self.expand(argument)
+        if self.keep is None:
+            return self._apply(name, operator, self.expand(argument))
+        # A kept variable's default must be plain text: its argument is always resolved.
+        resolver = _Expander(self.lookup, self.on_unset)
+        expanded = resolver.expand(argument)
+        kept = self.keep(name, operator, expanded)
+        return kept if kept is not None else resolver._apply(name, operator, expanded)
+
+    def _apply(self, name: str, operator: str, expanded: str) -> str:
         current = self.lookup(name)
         text = current or ""
         # The ":" forms treat an empty value like an unset one.
@@ -179,6 +196,8 @@ class _Expander:
         return text
 
     def _variable(self, name: str) -> str:
+        if self.keep is not None and (kept := self.keep(name, "", "")) is not None:
+            return kept
         value = self.lookup(name)
         if value is None:
             self.on_unset(name)
@@ -231,13 +250,14 @@ def render_path(path: Path) -> str:
 class Interpolator:
     """Interpolates Compose values, reporting unset variables as findings."""
 
-    def __init__(self, lookup: Lookup, findings: Findings) -> None:
+    def __init__(self, lookup: Lookup, findings: Findings, keeper: VariableKeeper | None = None) -> None:
         self._lookup = lookup
         self.findings = findings
+        self.keeper = keeper
         self.referenced: set[str] = set()  # every variable name read, set or not
         self.unset: set[str] = set()  # names that were unset and became ""
 
-    def string(self, value: str, position: Position, path: str = "") -> str:
+    def string(self, value: str, position: Position, path: str = "", keep: KeepHook | None = None) -> str:
         """Interpolate ``value`` found at ``position``; ``path`` (``services.web.image``) names it."""
 
         def on_unset(name: str) -> None:
@@ -245,7 +265,7 @@ class Interpolator:
             report_unset(self.findings, name, position)
 
         try:
-            return substitute(value, self._resolve, on_unset)
+            return substitute(value, self._resolve, on_unset, keep)
         except TemplateError as err:
             raise InputError(position, err.message(path)) from None
 
@@ -286,11 +306,20 @@ class Interpolator:
         return result
 
     def _leaf(self, text: str, position: Position, path: Path) -> Any:
+        if self.keeper is not None and OPEN in text:
+            raise InputError(
+                position,
+                "U+FDD0 cannot be used with --keep-variables, which marks kept variables with it; "
+                "expected a value without it",
+            )
         kind = cast_kind(path)
         if kind is None and "$" not in text:
             return text  # the common case: nothing to expand, nothing to convert
         where = render_path(path)
-        value = self.string(text, position, where) if "$" in text else text
+        if self.keeper is not None and "$" in text:
+            value = self.keeper.interpolate(self, text, position, path, where, kind is None)
+        else:
+            value = self.string(text, position, where) if "$" in text else text
         if kind is None:
             return value
         try:

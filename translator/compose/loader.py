@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -14,10 +15,12 @@ from translator.compose.dotenv import parse_dotenv
 from translator.compose.extends import ExtendsResolver, LoadServices
 from translator.compose.include import IncludeEntry, check_cycle, import_resources, include_entries
 from translator.compose.interpolation import Interpolator
+from translator.compose.keep import VariableKeeper
 from translator.compose.merge import enforce_unicity, merge_documents, merge_service_maps, strip_resets
 from translator.compose.normalize import normalize_service
 from translator.findings import Findings
 from translator.source import InputError, Position
+from translator.variables import KeptVariable, names_below
 from translator.yamlsource import YamlMap, YamlSeq, load_single, read_source, read_stdin
 
 STDIN = "-"
@@ -40,6 +43,7 @@ class LoadOptions:
     environ: Mapping[str, str] | None = None
     stdin_text: str | None = None
     stdin_name: str = STDIN_NAME
+    keep_variables: bool = False  # keep ${NAME} as Nomad job variables (translator/compose/keep.py)
 
 
 @dataclass
@@ -51,6 +55,7 @@ class ComposeProject:
     document: YamlMap
     findings: Findings = field(default_factory=Findings)
     environment: dict[str, str] = field(default_factory=dict)
+    variables: list[KeptVariable] = field(default_factory=list)  # --keep-variables
 
 
 def normalize_project_name(name: str) -> str:
@@ -88,9 +93,13 @@ def discover_files(directory: Path) -> list[str]:
 class _Environment:
     """Variables for interpolation: the process environment wins over ``--env-file`` and ``.env``."""
 
-    def __init__(self, process: Mapping[str, str], files: dict[str, str]) -> None:
+    def __init__(
+        self, process: Mapping[str, str], files: dict[str, str], defaults: Mapping[str, str] | None = None
+    ) -> None:
         self.process = process
         self.files = files
+        # The env files' values alone: a kept variable's default comes from them (--keep-variables).
+        self.defaults = files if defaults is None else defaults
 
     def __call__(self, name: str) -> str | None:
         if name in self.process:
@@ -118,7 +127,11 @@ def _project_environment(options: LoadOptions, working_dir: Path, findings: Find
     return _Environment(process, from_files)
 
 
-def load_project(options: LoadOptions) -> ComposeProject:
+def load_project(options: LoadOptions, unkept: Mapping[str, str] | None = None) -> ComposeProject:
+    """The resolved project. ``unkept``: variables ``--keep-variables`` must resolve everywhere."""
+    if options.keep_variables and STDIN in options.files and options.stdin_text is None:
+        # Kept variables may need a second load (VariableKeeper.conflicts): read standard input once.
+        options = dataclasses.replace(options, stdin_text=read_stdin(options.stdin_name))
     files = list(options.files)
     base = Path(options.project_directory) if options.project_directory else None
     if not files:
@@ -129,7 +142,7 @@ def load_project(options: LoadOptions) -> ComposeProject:
     working_dir = base.resolve()
     findings = Findings()
     environment = _project_environment(options, working_dir, findings)
-    loader = _ModelLoader(options, findings)
+    loader = _ModelLoader(options, findings, unkept or {})
     project_name = _project_name(options, files, environment, working_dir, loader)
     # Compose lets the files interpolate the project's own name.
     environment.process = {**environment.process, "COMPOSE_PROJECT_NAME": project_name}
@@ -148,8 +161,15 @@ def load_project(options: LoadOptions) -> ComposeProject:
     for service in services.values():
         if isinstance(service, YamlMap):
             _apply_env_files(service, environment, findings)
+    variables: list[KeptVariable] = []
+    if loader.keeper is not None:
+        conflicts = loader.keeper.conflicts()
+        if conflicts and unkept is None:
+            return load_project(options, conflicts)
+        present = names_below(services)
+        variables = [v for v in loader.keeper.finish() if v.name in present]
     return ComposeProject(
-        project_name, working_dir, names, services, document, findings, environment.merged()
+        project_name, working_dir, names, services, document, findings, environment.merged(), variables
     )
 
 
@@ -186,12 +206,13 @@ def _project_name(
 class _ModelLoader:
     """Reads files into one merged model: interpolation, include, extends, normalisation, merge."""
 
-    def __init__(self, options: LoadOptions, findings: Findings) -> None:
+    def __init__(self, options: LoadOptions, findings: Findings, unkept: Mapping[str, str]) -> None:
         self.options = options
         self.findings = findings
         self.top_names: list[str] = []
         self._texts: dict[str, tuple[str, str]] = {}
         self._documents: dict[str, tuple[str, Any]] = {}
+        self.keeper = VariableKeeper(findings, unkept) if options.keep_variables else None
 
     def load_files(
         self, files: Sequence[str], directory: Path, environment: _Environment, stack: tuple[str, ...]
@@ -238,7 +259,8 @@ class _ModelLoader:
                 getattr(document, "pos", Position(name, 1, 1)),
                 "expected a Compose file: a mapping with a top-level 'services' key",
             )
-        interpolated: YamlMap = Interpolator(environment, self.findings).tree(document, document.pos)
+        keeper = self.keeper.scoped(environment.defaults) if self.keeper is not None else None
+        interpolated: YamlMap = Interpolator(environment, self.findings, keeper).tree(document, document.pos)
         return name, interpolated
 
     def load_file(
@@ -343,7 +365,7 @@ def _included_environment(environment: _Environment, entry: IncludeEntry, findin
         name, text = read_text(env_file)
         own.update(parse_dotenv(text, name, environment, findings=findings, fallback=own.get))
     # Compose merges the included .env over every variable it had, the process environment too.
-    return _Environment({**environment.merged(), **own}, {})
+    return _Environment({**environment.merged(), **own}, {}, {**environment.defaults, **own})
 
 
 def _apply_env_files(service: YamlMap, environment: _Environment, findings: Findings) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from translator.compose.ports import normalize_long_port, parse_expose, parse_short_port
 from translator.source import InputError, Position
+from translator.variables import shown
 from translator.yamlsource import YamlMap, YamlSeq
 
 Lookup = Callable[[str], str | None]
@@ -53,7 +54,10 @@ def split_command(text: str, pos: Position) -> list[str]:
     try:
         return shlex.split(text, comments=False, posix=True)
     except ValueError as err:
-        raise InputError(pos, f"cannot split command {text!r}: {err}; expected balanced quotes") from None
+        shown_text = shown(text)  # kept variables (--keep-variables) as ${NAME}
+        raise InputError(
+            pos, f"cannot split command {shown_text!r}: {err}; expected balanced quotes"
+        ) from None
 
 
 def _seq(pos: Position) -> YamlSeq:

@@ -320,7 +320,9 @@ def parse_project(project: ComposeProject, findings: Findings) -> Project:
     _top_level_findings(project, findings)
     _top_level_volumes(project, findings)
     _links(services, workloads, owner, findings)
-    return Project(project.name, "compose", list(project.files), list(workloads.values()))
+    return Project(
+        project.name, "compose", list(project.files), list(workloads.values()), variables=project.variables
+    )
 
 
 def _network_owner(name: str, services: dict[str, YamlMap], findings: Findings) -> str:

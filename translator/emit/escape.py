@@ -11,13 +11,15 @@ import re
 from collections.abc import Callable
 
 from translator.nomad import Interpolated
+from translator.variables import OPEN, as_hcl_reference
 
 _SIMPLE = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _TABLE = str.maketrans(_SIMPLE)
 # Other control characters, C1 controls and the Unicode line separators are written as \uNNNN.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
-# Any character either of the above changes: most values hold none (a translate call costs 5x more).
-_ESCAPED = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029]')
+# Any character the escaping below changes, and the opening of a kept variable (OPEN): most
+# values hold none (a translate call costs 5x more than this search).
+_ESCAPED = re.compile(f'[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029{OPEN}]')
 
 
 def _template_escape(text: str) -> str:
@@ -38,6 +40,8 @@ def _quote(text: str) -> str:
     )
     if _UNPRINTABLE.search(escaped):
         escaped = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", escaped)
+    if OPEN in escaped:  # kept variables (--keep-variables) become HCL references, unescaped
+        escaped = as_hcl_reference(escaped)
     return '"' + escaped + '"'
 
 

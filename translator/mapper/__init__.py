@@ -14,6 +14,7 @@ from translator.findings import Findings
 from translator.mapper import checks, startup
 from translator.mapper.names import NameSpace, claim_reported, dns_label
 from translator.mapper.ports import MappedPort, map_ports
+from translator.mapper.variables import job_variables, report_variables, settle_variables
 from translator.model import Container, Endpoint, Project, Workload
 from translator.nomad import DockerConfig, Group, Job, Network, Restart, Service, Task, Template
 from translator.options import Options
@@ -27,6 +28,7 @@ RUNTIME_INTERPOLATION = re.compile(r"\$\{[a-zA-Z0-9_\-.]+\}")
 def map_project(project: Project, options: Options, findings: Findings) -> list[Job]:
     from translator.discovery import rewrite
 
+    settle_variables(project, findings)  # before discovery reads the values
     references, options = _discovery_before(project, options, findings)
     checks.register_check_ports(project, findings)
     if project.job_per_workload:  # Kubernetes: one job per workload object
@@ -36,12 +38,22 @@ def map_project(project: Project, options: Options, findings: Findings) -> list[
         placed = [rewrite.Placed(w, j, j.groups[0]) for w, j in zip(project.workloads, jobs, strict=True)]
         rewrite.rewrite_references(placed, references, options, findings)
         _after_discovery(placed, options, findings)
-        return jobs
+        return _with_variables(jobs, project, findings)
     job = _compose_job(project, options, findings)
     placed = [rewrite.Placed(w, job, g) for w, g in zip(project.workloads, job.groups, strict=True)]
     rewrite.rewrite_references(placed, references, options, findings)
     _after_discovery(placed, options, findings)
-    return [job]
+    return _with_variables([job], project, findings)
+
+
+def _with_variables(jobs: list[Job], project: Project, findings: Findings) -> list[Job]:
+    """Each job declares the kept variables it still refers to (--keep-variables)."""
+    if project.variables:
+        for job in jobs:
+            job.variables = job_variables(job, project.variables)
+        used = {v.name for job in jobs for v in job.variables}
+        report_variables([v for v in project.variables if v.name in used], findings)
+    return jobs
 
 
 def _after_discovery(placed: list[rewrite_module.Placed], options: Options, findings: Findings) -> None:

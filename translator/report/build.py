@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from translator import __version__
@@ -46,7 +46,7 @@ from translator.report.model import (
 from translator.report.places import base_directory as _base_directory
 from translator.report.places import owners as _owners
 from translator.report.places import shown as _shown
-from translator.report.secrets import Scrubber, mask_value, secret_values
+from translator.report.secrets import mask_value, report_text
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -66,6 +66,10 @@ _PREREQUISITE_CODES: dict[str, tuple[str, str]] = {
         "Secret references read Nomad Variables",
     ),
     codes.K8S_LOAD_BALANCER: ("A load balancer in front of the jobs", "LoadBalancer Services"),
+    codes.VARIABLE_REQUIRED: (
+        "Values for the job variables that have no default",
+        "nomad job run -var NAME=... (or NOMAD_VAR_NAME) for each, as Compose required them",
+    ),
 }
 
 
@@ -105,7 +109,7 @@ def build_report(result: Result, ignored: Collection[str] = (), *, details: bool
         edges=edges,
         mermaid=mermaid.flowchart(names, edges) if details else "",
     )
-    _scrub(report, Scrubber(secret_values(result)))
+    _scrub(report, *report_text(result))
     return report
 
 
@@ -486,10 +490,12 @@ def _prerequisites(
 # ----- secrets -----
 
 
-def _scrub(node: Any, scrub: Scrubber) -> None:
-    """Mask known secret values in every string of the report (messages may quote a value)."""
-    # Without secret values only URLs with passwords change: most strings need no call at all.
-    every = bool(scrub.values)
+def _scrub(node: Any, scrub: Callable[[str], str], every: bool = True) -> None:
+    """Mask known secret values in every string of the report (messages may quote a value).
+
+    With ``every`` False only strings holding a URL can change (see ``report_text``): most
+    strings need no call at all.
+    """
     pending = [node]
     while pending:
         node = pending.pop()

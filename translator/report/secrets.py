@@ -9,7 +9,7 @@ a value anywhere else in the report's text (a message quoting it, say).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -67,3 +67,15 @@ def secret_values(result: Result) -> list[str]:
         for var in container.environment
         if var.secret is None and var.runtime is None and looks_secret(var.name)
     ]
+
+
+def report_text(result: Result) -> tuple[Callable[[str], str], bool]:
+    """What every string shown in a report (or the CLI summary) goes through: secret values
+    masked, then kept variables (``--keep-variables``) read as ``${NAME}``; and whether that can
+    change a string that holds no URL (False: no secret values, no kept variables)."""
+    scrubber = Scrubber(secret_values(result))
+    if result.project.variables:  # markers read as ${NAME} (translator/variables.py)
+        from translator.variables import shown
+
+        return (lambda text: shown(scrubber(text))), True
+    return scrubber, bool(scrubber.values)

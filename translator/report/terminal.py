@@ -37,14 +37,14 @@ def result_summary(result: Result, ignored: Collection[str], destination: str, c
     from the result directly: the CLI prints it after every run, and building the report model
     for it costs more than the rest of a small run (and a tenth of a large one)."""
     from translator.report.places import base_directory, owners, shown
-    from translator.report.secrets import Scrubber, secret_values
+    from translator.report.secrets import report_text
 
     # The same steps as the report: findings kept after --ignore, each under its workload,
-    # statuses from the counts, and every string shown passed through the secret scrubber.
+    # statuses from the counts, and every string shown passed through report_text.
     kept = [f for f in result.findings if f.code not in ignored]
     base = base_directory(result.project.files)
     owner = owners(result.project.workloads)
-    scrub = Scrubber(secret_values(result))
+    scrub, _ = report_text(result)
     counts = dict.fromkeys(_SEVERITIES, 0)
     by_workload: dict[str, dict[str, int]] = {}
     errors: list[tuple[str, str, str, str]] = []
