@@ -3,7 +3,9 @@
 For each N: the end-to-end CLI wall time (median of several runs), the library's time
 per stage, peak memory of the CLI, and, on the same file in the same run, two
 references: ``docker compose config --format json`` and the floor of only parsing the
-YAML with PyYAML's C loader (in a fresh interpreter, as the CLI runs).
+YAML with PyYAML's C loader (in a fresh interpreter, as the CLI runs). Then start-up:
+``translate --version`` and a small project end to end against ``python -c "import yaml,
+jinja2"`` (the small project is the shared corpus's voting-app when it is there).
 
     python -m benchmarks.run 10 100 1000 10000 --write benchmarks/RESULTS.md
 """
@@ -82,6 +84,51 @@ def _peak_mb(command: list[str]) -> float | None:
         return int(done.stderr.strip().splitlines()[-1]) / 1024
     except (ValueError, IndexError):
         return None
+
+
+def _interleaved_medians(commands: dict[str, list[str]], runs: int) -> dict[str, float | None]:
+    """Median wall time of each command, run in turns so that a busy moment hits them alike."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    failed: set[str] = set()
+    env = _environment()
+    for _ in range(runs):
+        for name, command in commands.items():
+            start = time.perf_counter()
+            done = subprocess.run(
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                cwd=tempfile.gettempdir(),
+                env=env,
+                check=False,
+            )
+            times[name].append(time.perf_counter() - start)
+            if done.returncode != 0:
+                failed.add(name)
+    return {name: None if name in failed else statistics.median(t) for name, t in times.items()}
+
+
+def small_project() -> Path:
+    """The voting-app of the shared corpus beside the repository, else the bundled example."""
+    shared = ROOT.parent / "shared" / "corpus" / "compose" / "voting-app" / "docker-compose.yml"
+    return shared if shared.exists() else ROOT / "examples" / "shop" / "compose.yaml"
+
+
+def startup(runs: int, small: Path) -> str:
+    medians = _interleaved_medians(
+        {
+            "base": [sys.executable, "-c", "import yaml, jinja2"],
+            "version": [sys.executable, "-m", "translator", "--version"],
+            "small": [sys.executable, "-m", "translator", str(small)],
+        },
+        runs,
+    )
+    base = medians["base"]
+    return (
+        f'start-up (median of {runs}, interleaved): `python -c "import yaml, jinja2"` {_fmt(base)}; '
+        f"`translate --version` {_fmt(medians['version'])} ({_ratio(medians['version'], base)}); "
+        f"{small.parent.name} end to end {_fmt(medians['small'])} ({_ratio(medians['small'], base)})."
+    )
 
 
 def _docker_compose() -> str | None:
@@ -197,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reference-limit", type=int, default=1000, help="largest N to run docker compose config on"
     )
+    parser.add_argument("--startup-runs", type=int, help="runs of each start-up command (default 4 × --runs)")
     args = parser.parse_args(argv)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -208,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append(measure(kind, path, n, runs, args.reference_limit))
                     print(table(rows[-1:]).splitlines()[-1], file=sys.stderr)
     text = table(rows)
+    text += "\n\n" + startup(args.startup_runs or 4 * args.runs, small_project())
     print(text)
     if args.write:
         command = "python -m benchmarks.run " + " ".join(sys.argv[1:] if argv is None else argv)
