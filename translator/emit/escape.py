@@ -74,11 +74,15 @@ def _parts(value: object, escape_literal: Callable[[str], str]) -> str:
 
 def hcl_value(value: object) -> str:
     """A quoted HCL string for a plain string or an ``Interpolated`` one (env values, Layers A and B)."""
+    if type(value) is str and "{" not in value:  # the filter of every value: no template escape needed
+        return _quote(value)
     return _quote(_parts(value, _template_escape))
 
 
 def hcl_config_value(value: object) -> str:
     """Like ``hcl_value`` inside a driver ``config`` block: literal parts escaped for Layers A and C."""
+    if type(value) is str and "{" not in value:  # as in hcl_value
+        return _quote(value)
     return _quote(_parts(value, lambda text: _template_escape(_template_escape(text))))
 
 
