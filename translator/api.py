@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from translator.findings import Finding, Findings
 from translator.gcpause import collector_paused
 from translator.model import Project
 from translator.nomad import Job
 from translator.options import Options
+from translator.records import record
 from translator.report.coverage import kubernetes_roots, paths_given
 
 
-@dataclass
+@record
 class Result:
     project: Project
     jobs: list[Job]

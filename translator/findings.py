@@ -8,8 +8,9 @@ drift. Codes are grouped by area and never reused.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from translator.records import record
 from translator.source import Position
 from translator.variables import needs_showing, shown
 
@@ -23,7 +24,7 @@ class Severity(enum.IntEnum):
         return self._name_.lower()  # not .name: a descriptor call, and this runs for every finding
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Code:
     code: str
     severity: Severity
@@ -254,7 +255,7 @@ WAIT_NOT_HEALTHY = _code(
 CHECK_CONNECT = _code("C016", WARN, "A tcp check on a Connect service was dropped: Nomad refuses them")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Finding:
     code: str
     position: Position

@@ -8,13 +8,14 @@ some of its ports. Every element carries the source position it came from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from translator.records import record
 from translator.source import Position
 from translator.variables import KeptVariable
 
 
-@dataclass
+@record
 class ContainerPort:
     target: int
     position: Position
@@ -28,7 +29,7 @@ class ContainerPort:
     keep_static: bool = False  # the published port must stay fixed (Kubernetes hostPort, NodePort)
 
 
-@dataclass
+@record
 class SecretRef:
     """A value the source kept in a secret store (a Kubernetes Secret); never written in plain text."""
 
@@ -36,7 +37,7 @@ class SecretRef:
     key: str
 
 
-@dataclass
+@record
 class EnvVar:
     name: str
     value: str
@@ -47,7 +48,7 @@ class EnvVar:
     secret: SecretRef | None = None  # read from the platform's secret store; ``value`` is unused
 
 
-@dataclass
+@record
 class Volume:
     kind: str  # bind, volume, tmpfs, npipe, ...
     source: str
@@ -56,7 +57,7 @@ class Volume:
     position: Position
 
 
-@dataclass
+@record
 class Container:
     name: str
     position: Position
@@ -89,7 +90,7 @@ class Container:
     checks: list[HealthCheck] = field(default_factory=list)  # health checks and probes, in source order
 
 
-@dataclass
+@record
 class HealthCheck:
     """A health check or probe: how to ask a container whether it is healthy.
 
@@ -116,7 +117,7 @@ class HealthCheck:
     source: str = ""  # the source's command or probe handler, for messages
 
 
-@dataclass
+@record
 class Dependency:
     target: str  # workload source name
     condition: str  # started | healthy | completed
@@ -125,7 +126,7 @@ class Dependency:
     dependant: str = ""  # the service (container) that depends, when its workload holds several
 
 
-@dataclass
+@record
 class EndpointPort:
     """A port clients use (a Kubernetes Service ``port``) and the container port behind it."""
 
@@ -136,7 +137,7 @@ class EndpointPort:
     protocol: str = "tcp"
 
 
-@dataclass
+@record
 class Endpoint:
     """A name by which others reach a workload (service name, alias, link alias, Kubernetes Service).
 
@@ -156,7 +157,7 @@ class Endpoint:
     external_name: str | None = None
 
 
-@dataclass
+@record
 class Workload:
     name: str  # as written in the source
     position: Position
@@ -173,7 +174,7 @@ class Workload:
     schedule: Schedule | None = None  # a periodic batch workload (Kubernetes CronJob)
 
 
-@dataclass
+@record
 class Schedule:
     crons: list[str]
     position: Position
@@ -181,7 +182,7 @@ class Schedule:
     time_zone: str | None = None
 
 
-@dataclass
+@record
 class Project:
     name: str
     source: str  # compose | kubernetes

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from translator.records import record
 from translator.variables import KeptVariable
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
-@dataclass
+@record
 class Port:
     label: str
     to: int | None = None
@@ -18,7 +19,7 @@ class Port:
     host_network: str | None = None
 
 
-@dataclass
+@record
 class Network:
     mode: str = "bridge"
     ports: list[Port] = field(default_factory=list)
@@ -32,14 +33,14 @@ class Network:
         return bool(self.dns_servers or self.dns_searches or self.dns_options)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class EnvRef:
     """A deliberate ``${name}`` reference to a task environment variable, resolved by Nomad."""
 
     name: str
 
 
-@dataclass
+@record
 class Interpolated:
     """A string made of literal parts, escaped on output, and deliberate variable references."""
 
@@ -53,13 +54,13 @@ class Interpolated:
 Text = str | Interpolated
 
 
-@dataclass
+@record
 class Upstream:
     destination_name: str
     local_bind_port: int
 
 
-@dataclass
+@record
 class Connect:
     """``connect { sidecar_service { proxy { ... } } }`` of a Consul Connect service."""
 
@@ -67,13 +68,13 @@ class Connect:
     upstreams: list[Upstream] = field(default_factory=list)
 
 
-@dataclass
+@record
 class CheckRestart:
     limit: int
     grace: str | None = None  # a Go duration ("10s", "1m30s"); None: Nomad's default, 1s
 
 
-@dataclass
+@record
 class Check:
     """A service ``check`` block; ``port`` empty means the service's port. Durations are Go text."""
 
@@ -93,7 +94,7 @@ class Check:
     check_restart: CheckRestart | None = None
 
 
-@dataclass
+@record
 class Service:
     name: str
     port: str
@@ -103,7 +104,7 @@ class Service:
     checks: list[Check] = field(default_factory=list)
 
 
-@dataclass
+@record
 class Template:
     data: str
     destination: str
@@ -111,7 +112,7 @@ class Template:
     change_mode: str = "restart"
 
 
-@dataclass
+@record
 class DockerConfig:
     image: str
     entrypoint: list[Text] | None = None
@@ -127,20 +128,20 @@ class DockerConfig:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@record
 class Lifecycle:
     hook: str  # prestart | poststart | poststop
     sidecar: bool = False
 
 
-@dataclass
+@record
 class Resources:
     cpu: int | None = None  # MHz
     memory: int | None = None  # MB
     memory_max: int | None = None  # MB
 
 
-@dataclass
+@record
 class Task:
     name: str
     config: DockerConfig
@@ -158,7 +159,7 @@ class Task:
         return all(_IDENTIFIER.match(key) for key in self.env)
 
 
-@dataclass
+@record
 class Restart:
     attempts: int
     mode: str  # fail | delay
@@ -166,7 +167,7 @@ class Restart:
     delay: str | None = None
 
 
-@dataclass
+@record
 class Group:
     name: str
     network: Network
@@ -177,14 +178,14 @@ class Group:
     comment: str = ""
 
 
-@dataclass
+@record
 class Periodic:
     crons: list[str]
     prohibit_overlap: bool = False
     time_zone: str | None = None
 
 
-@dataclass
+@record
 class Job:
     name: str
     groups: list[Group]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from translator.records import record
 
 PROVIDERS = ("nomad", "consul")
 DISCOVERY_MODES = ("nomad", "consul", "connect")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Options:
     static_ports: bool = False  # keep published host ports as static ports
     provider: str = "nomad"  # service registration provider

@@ -18,8 +18,9 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from translator.records import record
 from translator.source import Position
 
 OPEN = "\ufdd0"
@@ -121,7 +122,7 @@ def _reference(match: re.Match[str]) -> str:
     return (f'${{"{dollars}"}}' if dollars else "") + "${var." + name + "}"
 
 
-@dataclass
+@record
 class Use:
     """One place a kept variable is written, with what Compose would substitute there."""
 
@@ -133,7 +134,7 @@ class Use:
     compose_value: str | None = None  # what Compose substitutes there with only the env files; None: fails
 
 
-@dataclass
+@record
 class KeptVariable:
     """A ``variable`` block of the jobspec."""
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from translator.compose.normalize import parse_duration
 from translator.model import HealthCheck
+from translator.records import record
 from translator.source import Position
 from translator.yamlsource import YamlMap
 
@@ -29,7 +29,7 @@ LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", ":
 SCHEME_PORTS = {"http": 80, "https": 443}
 
 
-@dataclass
+@record
 class Parsed:
     """What a healthcheck section holds: a check, or None with the reason there is none."""
 

@@ -12,18 +12,18 @@ is merged on top.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from translator.compose.merge import merge_service_maps, merge_value
+from translator.records import record
 from translator.source import InputError, Position
 from translator.yamlsource import YamlMap, YamlSeq
 
 RESOURCES = ("services", "volumes", "networks", "secrets", "configs", "models")
 
 
-@dataclass
+@record
 class IncludeEntry:
     paths: list[str]  # absolute
     project_directory: Path

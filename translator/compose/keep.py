@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from translator import findings as codes
 from translator.compose.interpolation import Path, report_unset
 from translator.findings import Findings
+from translator.records import record
 from translator.source import Position
 from translator.variables import VALID_NAME, KeptVariable, Use, marker, replace_markers
 
@@ -67,7 +68,7 @@ def _kept_field(path: Path) -> bool:
     return shape in _KEPT_FIELDS
 
 
-@dataclass
+@record
 class VariableKeeper:
     """Collects the uses of kept variables across every file of a project."""
 

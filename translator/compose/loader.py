@@ -6,7 +6,7 @@ import dataclasses
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from translator.compose.keep import VariableKeeper
 from translator.compose.merge import enforce_unicity, merge_documents, merge_service_maps, strip_resets
 from translator.compose.normalize import normalize_service
 from translator.findings import Findings
+from translator.records import record
 from translator.source import InputError, Position
 from translator.variables import KeptVariable, names_below
 from translator.yamlsource import YamlMap, YamlSeq, load_single, read_source, read_stdin
@@ -33,7 +34,7 @@ TOP_LEVEL_KEYS = frozenset(
 )
 
 
-@dataclass
+@record
 class LoadOptions:
     files: Sequence[str] = ()
     project_directory: str | None = None
@@ -46,7 +47,7 @@ class LoadOptions:
     keep_variables: bool = False  # keep ${NAME} as Nomad job variables (translator/compose/keep.py)
 
 
-@dataclass
+@record
 class ComposeProject:
     name: str
     working_dir: Path

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from translator import findings as codes
 from translator.model import Container, ContainerPort, Endpoint, EnvVar, Project, Workload
+from translator.records import record
 from translator.source import Position
 
 # Words that, ending an environment key, say that its value is a host (or a list of hosts).
@@ -56,7 +57,7 @@ _LIST_SUFFIX = re.compile(r"^(?:/[^\s,]*)?\s*$")
 _KEY_WORDS = re.compile(r"[^A-Za-z0-9]+")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Repeat:
     """A list element: rendered once per instance, each as ``prefix`` address ``suffix``."""
 
@@ -65,7 +66,7 @@ class Repeat:
     separator: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Reference:
     """One reference to another workload inside a value.
 
@@ -88,7 +89,7 @@ class Reference:
 Part = str | Reference
 
 
-@dataclass
+@record
 class Value:
     """An environment value or an argument, as literal text and references."""
 
@@ -105,7 +106,7 @@ class Value:
         return [p for p in self.parts if isinstance(p, Reference)]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Note:
     code: str
     position: Position
@@ -115,7 +116,7 @@ class Note:
     target: str = ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MissingPort:
     """A port that callers use but the target never declared: it is registered for them."""
 
@@ -126,7 +127,7 @@ class MissingPort:
     caller: str
 
 
-@dataclass
+@record
 class References:
     values: list[Value] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
@@ -136,13 +137,13 @@ class References:
     missing_keys: set[tuple[str, int]] = field(default_factory=set, repr=False)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Name:
     workload: Workload | None
     endpoint: Endpoint
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Hit:
     start: int
     end: int

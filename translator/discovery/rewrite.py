@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from translator import findings as codes
 from translator.discovery.envfile import template_text
@@ -21,6 +21,7 @@ from translator.findings import Findings
 from translator.model import Workload
 from translator.nomad import Connect, EnvRef, Group, Interpolated, Job, Service, Task, Template, Upstream
 from translator.options import Options
+from translator.records import record
 
 # Nomad's runtime interpolation of env values (Layer B): literal text matching it cannot sit
 # beside a deliberate reference in ``env``, so such a value is rendered by a template instead.
@@ -39,7 +40,7 @@ _UPSTREAM_VARS = {
 }
 
 
-@dataclass
+@record
 class Placed:
     """Where a workload ended up: its job and group, and the task of each container."""
 
@@ -52,7 +53,7 @@ class Placed:
         return self.group.tasks[index]
 
 
-@dataclass
+@record
 class _TaskTemplate:
     lines: dict[str, str] = field(default_factory=dict)  # env key → text after "KEY="
 

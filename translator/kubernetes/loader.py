@@ -9,11 +9,12 @@ empty documents) is ordinary multi-document YAML.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from translator import findings as codes
 from translator.findings import Findings
+from translator.records import record
 from translator.source import InputError, Position
 from translator.yamlsource import YamlMap, YamlSeq, load_documents, read_source, read_stdin
 
@@ -22,7 +23,7 @@ STDIN_NAME = "<stdin>"
 SUFFIXES = (".yaml", ".yml", ".json")
 
 
-@dataclass
+@record
 class Manifests:
     """Every Kubernetes object found in the input, in input order."""
 

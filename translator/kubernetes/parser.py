@@ -8,7 +8,7 @@ Service that is not read. The key sets below are the contract the corpus test ch
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from translator import findings as codes
@@ -28,6 +28,7 @@ from translator.model import (
     SecretRef,
     Workload,
 )
+from translator.records import record
 from translator.source import InputError, Position
 from translator.yamlsource import YamlMap, YamlSeq
 
@@ -165,7 +166,7 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-@dataclass
+@record
 class _Object:
     kind: str
     name: str
@@ -177,7 +178,7 @@ class _Object:
         return f"{self.kind}/{self.name}"
 
 
-@dataclass
+@record
 class _Pod:
     """A workload's Pod template as read, kept for Service matching and env expansion."""
 

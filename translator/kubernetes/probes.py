@@ -7,10 +7,10 @@ Kubernetes' defaults (``k8s.io/api/core/v1`` ``Probe``): ``periodSeconds`` 10,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from translator.model import HealthCheck
+from translator.records import record
 from translator.source import Position
 from translator.yamlsource import YamlMap, YamlSeq
 
@@ -37,7 +37,7 @@ PROBE_HINTS = {
 }
 
 
-@dataclass
+@record
 class ProbeResult:
     check: HealthCheck | None
     problem: str = ""  # why there is no check

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from translator import findings as codes
 from translator.compose.normalize import format_duration
@@ -22,6 +22,7 @@ from translator.mapper.ports import MappedPort
 from translator.model import Container, ContainerPort, HealthCheck, Project, Workload
 from translator.nomad import Check, CheckRestart, Group, Service
 from translator.options import Options
+from translator.records import record
 
 HEADER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 MIN_SECONDS = 1.0  # Nomad refuses a check interval or timeout below 1s (minCheckInterval)
@@ -73,7 +74,7 @@ def register_check_ports(project: Project, findings: Findings) -> None:
                 )
 
 
-@dataclass
+@record
 class _Attach:
     """One group's check attachment: the approximations are reported once per workload."""
 

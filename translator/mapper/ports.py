@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from translator import findings as codes
 from translator.findings import Findings
 from translator.mapper.names import NameSpace, port_label
 from translator.model import ContainerPort, Workload
 from translator.nomad import Port
 from translator.options import Options
+from translator.records import record
 
 # Conventional names for well-known container ports, used when the source names none.
 WELL_KNOWN = {
@@ -23,7 +22,7 @@ WELL_KNOWN = {
 }  # fmt: skip
 
 
-@dataclass
+@record
 class MappedPort:
     """One group port and where it came from."""
 

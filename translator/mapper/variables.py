@@ -10,18 +10,17 @@ finding, and discovery then rewrites the address as usual.
 
 from __future__ import annotations
 
-import dataclasses
-
 from translator import findings as codes
 from translator.discovery.references import Reference, find_references
 from translator.findings import Findings
 from translator.model import Container, Project
 from translator.nomad import Job
+from translator.records import record
 from translator.source import Position
 from translator.variables import OPEN, KeptVariable, marker_spans, names_below
 
 
-@dataclasses.dataclass
+@record
 class _Site:
     """One value holding kept variables, as written (markers) and at the variables' defaults."""
 

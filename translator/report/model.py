@@ -7,7 +7,9 @@ when a field changes meaning or disappears; adding a field keeps it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from translator.records import record
 
 SCHEMA_VERSION = 1
 
@@ -17,7 +19,7 @@ APPROXIMATED = "approximated"  # runs, but something was approximated (warning)
 ACTION = "action"  # a person must act before it runs as before (error)
 
 
-@dataclass
+@record
 class FindingEntry:
     code: str
     severity: str  # info | warning | error
@@ -35,7 +37,7 @@ class FindingEntry:
         return f"{self.file}:{self.line}:{self.column}" if self.line > 0 else self.file
 
 
-@dataclass
+@record
 class PortRow:
     source: str  # as the source declared it: "8080:80/tcp", "expose 4317", "containerPort 8080"
     label: str  # the Nomad port label ("" when the port was left out)
@@ -47,7 +49,7 @@ class PortRow:
     change: str = ""  # what changed from the source, in words ("host port 8080 became dynamic")
 
 
-@dataclass
+@record
 class ServiceRow:
     name: str
     port: str
@@ -55,7 +57,7 @@ class ServiceRow:
     tags: list[str] = field(default_factory=list)
 
 
-@dataclass
+@record
 class ReferenceRow:
     """A service reference the discovery stage rewrote (values masked when they look secret)."""
 
@@ -67,21 +69,21 @@ class ReferenceRow:
     mode: str = ""  # nomad | consul | connect | localhost
 
 
-@dataclass
+@record
 class CheckRow:
     service: str
     type: str
     detail: str  # path, command or port
 
 
-@dataclass
+@record
 class TaskRow:
     name: str
     image: str
     lifecycle: str = ""  # prestart, prestart sidecar, ...
 
 
-@dataclass
+@record
 class WorkloadReport:
     name: str  # as written in the source
     kind: str  # Compose service, Deployment, ...
@@ -98,7 +100,7 @@ class WorkloadReport:
     actions: list[str] = field(default_factory=list)  # the error findings' messages, for the overview
 
 
-@dataclass
+@record
 class Edge:
     """Who reaches whom: a rewritten reference, a Connect upstream, or (until discovery data exists)
     a start-up dependency. ``source`` and ``target`` are workload names; ``external`` is the outside."""
@@ -109,7 +111,7 @@ class Edge:
     mode: str  # nomad | consul | connect | localhost | published | depends_on
 
 
-@dataclass
+@record
 class Prerequisite:
     need: str  # what the cluster must provide
     reason: str
@@ -117,7 +119,7 @@ class Prerequisite:
     codes: list[str] = field(default_factory=list)
 
 
-@dataclass
+@record
 class Summary:
     source: str  # compose | kubernetes
     project: str
@@ -134,7 +136,7 @@ class Summary:
     project_actions: int = 0  # error findings that concern no single workload
 
 
-@dataclass
+@record
 class Report:
     schema_version: int
     tool_version: str
