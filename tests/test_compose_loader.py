@@ -41,6 +41,12 @@ ERRORS: dict[str, dict[str, str]] = {
     "include-missing": {"compose.yaml": "include: [nope.yaml]\nservices:\n  a:\n    image: x\n"},
     "required-variable": {"compose.yaml": "services:\n  a:\n    image: ${TAG:?set TAG first}\n"},
     "profiles-not-a-list": {"compose.yaml": "services:\n  a:\n    image: x\n    profiles: debug\n"},
+    "command-unclosed-quote": {"compose.yaml": "services:\n  a:\n    image: x\n    command: echo 'open\n"},
+    "command-bare-parenthesis": {"compose.yaml": "services:\n  a:\n    image: x\n    command: echo (a)\n"},
+    "depends-on-without-condition": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    depends_on:\n      b: {required: true}\n"
+        "  b:\n    image: x\n"
+    },
     "bad-duration": {
         "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      interval: soon\n"
     },

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,11 +48,69 @@ def scalar_text(value: Any, pos: Position, what: str) -> str:
 
 
 def split_command(text: str, pos: Position) -> list[str]:
-    """Split a command string the way Compose does (POSIX shell words, no expansion)."""
-    try:
-        return shlex.split(text, comments=False, posix=True)
-    except ValueError as err:
-        raise InputError(pos, f"cannot split command {text!r}: {err}; expected balanced quotes") from None
+    """Split a command string as Compose does, with go-shellwords' ``Parse`` (not a POSIX shell).
+
+    Words end at unquoted blanks; a backslash escapes any character outside single quotes
+    (inside double quotes too). An unquoted ``;``, ``&``, ``|``, ``<`` or ``>`` ends the
+    command: what follows is dropped, and before ``>`` a word starting with a digit (the
+    ``2`` of ``2>&1``) goes too. Unbalanced quotes, a trailing backslash and a parenthesis
+    outside ``$(...)`` are errors, as in Compose.
+    """
+    words: list[str] = []
+    word = ""
+    has_word = False  # a word is open, possibly empty ('' or "")
+    escaped = single = double = backquote = dollar = False
+
+    def invalid(why: str) -> InputError:
+        return InputError(pos, f"cannot split command {text!r}: {why}")
+
+    for char in text:
+        if escaped:
+            word, escaped, has_word = word + char, False, True
+            continue
+        if char == "\\":
+            if single:
+                word += char
+            else:
+                escaped = True
+            continue
+        if char in " \t\r\n":
+            if single or double or backquote or dollar:
+                word += char
+            elif has_word:
+                words.append(word)
+                word, has_word = "", False
+            continue
+        if char == "`" and not (single or double or dollar):
+            backquote = not backquote
+        elif char == ")" and not (single or double or backquote):
+            dollar = not dollar  # go-shellwords toggles here: a bare ')' opens what nothing closes
+        elif char == "(" and not (single or double or backquote):
+            if dollar or not word.endswith("$"):
+                raise invalid("'(' outside '$(...)'; expected it quoted")
+            dollar = True
+            word += char
+            continue
+        elif char == '"' and not (single or dollar):
+            has_word = has_word or double
+            double = not double
+            continue
+        elif char == "'" and not (double or dollar):
+            has_word = has_word or single
+            single = not single
+            continue
+        elif char in ";&|<>" and not (single or double or backquote or dollar):
+            if char == ">" and word[:1].isdigit() and word[:1].isascii():
+                has_word = False  # a redirected descriptor number, not a word
+            break
+        word, has_word = word + char, True
+    if has_word:
+        words.append(word)
+    if escaped:
+        raise invalid("it ends with a backslash; expected a character after it")
+    if single or double or backquote or dollar:
+        raise invalid("a quote or '$(' is not closed; expected balanced quotes and parentheses")
+    return words
 
 
 def _seq(pos: Position) -> YamlSeq:
@@ -192,8 +249,18 @@ def normalize_depends_on(value: Any, pos: Position) -> YamlMap:
     if isinstance(value, YamlMap):
         for name, spec in value.items():
             entry = YamlMap(value.where(name))
-            spec = spec if isinstance(spec, YamlMap) else YamlMap(value.where(name))
-            condition = spec.get("condition", "service_started")
+            if not isinstance(spec, YamlMap):
+                raise InputError(
+                    value.where(name), f"depends_on entry {name!r} must be a mapping with a 'condition'"
+                )
+            if "condition" not in spec:
+                # Compose's schema requires it in the long syntax.
+                raise InputError(
+                    value.where_key(name),
+                    f"depends_on entry {name!r} has no 'condition'; expected service_started, "
+                    "service_healthy or service_completed_successfully",
+                )
+            condition = spec.get("condition")
             if condition not in ("service_started", "service_healthy", "service_completed_successfully"):
                 raise InputError(
                     spec.where("condition"),
@@ -202,7 +269,8 @@ def normalize_depends_on(value: Any, pos: Position) -> YamlMap:
                 )
             entry.set("condition", condition, spec.where_key("condition"), spec.where("condition"))
             for key, item in spec.items():
-                if key != "condition":
+                if key != "condition" and not (key == "restart" and item is False):
+                    # restart: false is the default, which Compose does not print
                     entry.set(key, item, spec.where_key(key), spec.where(key))
             if "required" not in entry:
                 entry.set("required", True, entry.pos, entry.pos)
@@ -303,7 +371,7 @@ def normalize_duration(value: Any, pos: Position, what: str) -> str:
     return format_duration(nanoseconds)
 
 
-def normalize_build(value: Any, pos: Position, base: Path) -> YamlMap:
+def normalize_build(value: Any, pos: Position, base: Path, lookup: Lookup) -> YamlMap:
     if isinstance(value, str):
         result = YamlMap(pos)
         result.set("context", value, pos, pos)
@@ -317,6 +385,16 @@ def normalize_build(value: Any, pos: Position, base: Path) -> YamlMap:
     for key in ("args", "labels"):
         if key in value:
             value[key] = normalize_mapping_or_list(value[key], value.where(key), f"build.{key}")
+    args = value.get("args")
+    if isinstance(args, YamlMap):
+        # An argument without a value takes it from the environment; unset, Compose drops it.
+        for key, item in list(args.items()):
+            if item is None:
+                found = lookup(key)
+                if found is None:
+                    args.pop(key)
+                else:
+                    args[key] = found
     contexts = value.get("additional_contexts")
     if contexts is not None:
         contexts = normalize_mapping_or_list(
@@ -411,7 +489,7 @@ def normalize_service(name: str, service: Any, pos: Position, base: Path, lookup
         elif key == "healthcheck":
             normalized = normalize_healthcheck(value, vpos)
         elif key == "build":
-            normalized = normalize_build(value, vpos, base)
+            normalized = normalize_build(value, vpos, base, lookup)
         elif key == "env_file":
             normalized = normalize_env_files(value, vpos, base)
         elif key in ("image", "hostname", "domainname", "restart", "network_mode", "container_name", "user"):
