@@ -553,30 +553,48 @@ def add_implicit_defaults(service: YamlMap) -> None:
         for index, link in enumerate(links):
             parts = str(link).split(":")
             _imply(implied, parts[0] if len(parts) == 2 else str(link), links.where(index))
-    mode = service.get("network_mode")
-    if isinstance(mode, str) and mode.startswith("service:"):
-        _imply(implied, mode[len("service:") :], service.where("network_mode"))
+    for namespace in ("network_mode", "ipc", "pid", "uts", "cgroup"):
+        mode = service.get(namespace)
+        if isinstance(mode, str) and mode.startswith("service:"):
+            _imply(implied, mode[len("service:") :], service.where(namespace))
+    shared = service.get("volumes_from")
+    if isinstance(shared, YamlSeq):
+        for index, source in enumerate(shared):
+            if isinstance(source, str) and not source.startswith("container:"):
+                # Compose waits for the service whose volumes are shared, but does not restart with it.
+                _imply(implied, source.split(":")[0], shared.where(index), restart=False)
     if implied and not isinstance(depends, YamlMap):
         service.set("depends_on", implied, implied.pos, implied.pos)
     build = service.get("build")
     if isinstance(build, YamlMap) and "dockerfile" not in build and "dockerfile_inline" not in build:
         build.set("dockerfile", "Dockerfile", build.pos, build.pos)
-    if isinstance(service.get("environment"), YamlMap) and not service["environment"]:
-        service.pop("environment")
+    for key in OMITTED_WHEN_EMPTY:
+        if key in service and service[key] in ("", [], {}):
+            service.pop(key)  # Compose prints no empty value for these, and ignores them
+    healthcheck = service.get("healthcheck")
+    if isinstance(healthcheck, YamlMap) and healthcheck.get("test") == []:
+        healthcheck.pop("test")
+
+
+OMITTED_WHEN_EMPTY = (
+    "environment", "depends_on", "ports", "expose", "links", "dns", "dns_search", "dns_opt",
+    "extra_hosts", "hostname", "network_mode", "domainname",
+)  # fmt: skip
 
 
 IMPLIED = "!implied"
 """Tag on a ``depends_on`` key that Compose added for ``links`` or ``network_mode: service:X``."""
 
 
-def _imply(depends: YamlMap, target: str, pos: Position) -> None:
-    """A dependency that ``links`` or ``network_mode: service:X`` implies, as Compose adds it."""
+def _imply(depends: YamlMap, target: str, pos: Position, restart: bool = True) -> None:
+    """A dependency that ``links``, ``volumes_from`` or ``service:X`` implies, as Compose adds it."""
     if target in depends:
         return
     depends.tags[target] = IMPLIED  # the parser does not report what the user did not write
     entry = YamlMap(pos)
-    for key, value in (("condition", "service_started"), ("restart", True), ("required", True)):
-        entry.set(key, value, pos, pos)
+    for key, value in (("condition", "service_started"), ("restart", restart), ("required", True)):
+        if value is not False:  # Compose prints no restart: false
+            entry.set(key, value, pos, pos)
     depends.set(target, entry, pos, pos)
 
 
