@@ -12,7 +12,13 @@ from typing import Any
 from translator import findings as codes
 from translator.compose.dotenv import parse_dotenv
 from translator.compose.extends import ExtendsResolver, LoadServices
-from translator.compose.include import IncludeEntry, check_cycle, import_resources, include_entries
+from translator.compose.include import (
+    IncludeEntry,
+    check_conflicts,
+    check_cycle,
+    import_resources,
+    include_entries,
+)
 from translator.compose.interpolation import Interpolator
 from translator.compose.merge import enforce_unicity, merge_documents, merge_service_maps, strip_resets
 from translator.compose.normalize import normalize_service
@@ -249,11 +255,19 @@ class _ModelLoader:
             self.top_names.append(name)
         _check_top_level(document, self.findings)
         services = _normalized_services(document, directory, environment)
+        raw_services = document.get("services")
         if "include" in document:
             here = stack + ((str(Path(path).resolve()),) if path != STDIN else ())
             document = self._include(document, directory, environment, here)
             included = document.get("services")
             if isinstance(included, YamlMap):
+                if services is not None:
+                    check_conflicts(
+                        "services",
+                        included,
+                        services,
+                        raw_services if isinstance(raw_services, YamlMap) else None,
+                    )
                 services = merge_service_maps(included, services) if services is not None else included
         if services is not None:
             services = ExtendsResolver(services, name, directory, self._extends_source(environment)).apply()
