@@ -47,6 +47,37 @@ ERRORS: dict[str, dict[str, str]] = {
         "compose.yaml": "services:\n  a:\n    image: x\n    depends_on:\n      b: {required: true}\n"
         "  b:\n    image: x\n"
     },
+    "no-image": {"compose.yaml": "services:\n  a:\n    ports: ['80']\n"},
+    "undefined-network": {"compose.yaml": "services:\n  a:\n    image: x\n    networks: [front]\n"},
+    "undefined-volume": {"compose.yaml": "services:\n  a:\n    image: x\n    volumes: ['data:/var/lib']\n"},
+    "volume-empty-source": {"compose.yaml": "services:\n  a:\n    image: x\n    volumes: [':/var/lib']\n"},
+    "undefined-secret": {"compose.yaml": "services:\n  a:\n    image: x\n    secrets: [token]\n"},
+    "healthcheck-test-kind": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      test: [curl, -f, http://localhost]\n"
+    },
+    "scale-and-replicas-differ": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    scale: 2\n    deploy:\n      replicas: 3\n"
+    },
+    "container-name-with-replicas": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    container_name: one\n    scale: 2\n"
+    },
+    "network-mode-unknown-service": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    network_mode: service:vpn\n"
+    },
+    "undefined-dependency": {"compose.yaml": "services:\n  a:\n    image: x\n    depends_on: [db]\n"},
+    "dependency-left-out-by-profile": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    depends_on: [db]\n"
+        "  db:\n    image: y\n    profiles: [data]\n"
+    },
+    "include-service-conflict": {
+        "compose.yaml": "include: [other.yaml]\nservices:\n  a:\n    image: x\n",
+        "other.yaml": "services:\n  a:\n    image: y\n",
+    },
+    "include-network-conflict": {
+        "compose.yaml": "include: [other.yaml]\nservices:\n  a:\n    image: x\n"
+        "networks:\n  n: {driver: bridge}\n",
+        "other.yaml": "services:\n  b:\n    image: y\nnetworks:\n  n: {}\n",
+    },
     "bad-duration": {
         "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      interval: soon\n"
     },
@@ -59,8 +90,11 @@ def _write(tmp_path: Path, files: dict[str, str]) -> Path:
     return tmp_path / "compose.yaml"
 
 
-def _load(*paths: Path, project_name: str | None = None) -> ComposeProject:
-    return load_project(LoadOptions(files=[str(p) for p in paths], environ={}, project_name=project_name))
+def _load(*paths: Path, project_name: str | None = None, consistency: bool = True) -> ComposeProject:
+    options = LoadOptions(
+        files=[str(p) for p in paths], environ={}, project_name=project_name, consistency=consistency
+    )
+    return load_project(options)
 
 
 @pytest.mark.parametrize("case", sorted(ERRORS))
@@ -92,7 +126,7 @@ def test_findings_for_profiles_dependencies_and_top_level(tmp_path: Path, snapsh
             "extra: 1\n"
         },
     )
-    project = _load(compose)
+    project = _load(compose, consistency=False)  # docker compose refuses it without --no-consistency
     assert sorted(project.services) == []
     lines = [line.replace(str(tmp_path), "$DIR") for line in _findings(project)]
     assert lines == snapshot

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import CORPUS, FIXTURES, compose_corpus_cases
+from tests.helpers import CORPUS, FIXTURES, compose_corpus_cases, consistent
 from translator.api import translate
 from translator.compose.loader import IMPLIED, LoadOptions, load_project
 from translator.compose.parser import READ_PATHS
@@ -30,8 +30,9 @@ def _id(path: Path) -> str:
 
 @pytest.mark.parametrize("file", COMPOSE, ids=_id)
 def test_every_compose_key_is_read_or_reported(file: Path) -> None:
-    result = translate([str(file)], environ=ENVIRON)
-    document = load_project(LoadOptions(files=[str(file)], environ=ENVIRON)).document
+    result = translate([str(file)], environ=ENVIRON, consistency=consistent(file))
+    options = LoadOptions(files=[str(file)], environ=ENVIRON, consistency=consistent(file))
+    document = load_project(options).document
     paths = {path: pos for path, pos in key_paths(document).items() if not _implied(document, path)}
     missing = uncovered(paths, READ_PATHS, result.findings)
     assert not missing, f"read by nobody and reported by no finding: {missing}"

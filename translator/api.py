@@ -42,6 +42,7 @@ def translate(
     stdin_text: str | None = None,
     stdin_name: str = "<stdin>",
     source: str | None = None,
+    consistency: bool = True,
 ) -> Result:
     """Translate Compose files or Kubernetes manifests (``-`` is standard input, or ``stdin_text``)
     into Nomad jobs. ``source`` is ``compose`` or ``kubernetes``; by default it is told from the
@@ -73,6 +74,7 @@ def translate(
             environ=environ,
             stdin_text=stdin_text,
             stdin_name=stdin_name,
+            consistency=consistency,
         )
     )
     clock = _lap(timings, "load", clock)

@@ -101,6 +101,14 @@ def run(
     profile: Annotated[
         Optional[list[str]], typer.Option("--profile", help="Enable a Compose profile (repeatable).")  # noqa: UP045
     ] = None,
+    no_consistency: Annotated[
+        bool,
+        typer.Option(
+            "--no-consistency",
+            help="Load a Compose project that docker compose refuses as inconsistent "
+            "(undefined networks, volumes, secrets or dependencies, no image), as its --no-consistency does.",
+        ),
+    ] = False,
     output_format: Annotated[
         str, typer.Option("--format", help="hcl (jobspec) or json (Nomad HTTP API job).")
     ] = "hcl",
@@ -156,6 +164,7 @@ def run(
             env_files=env_file or [],
             profiles=profile or [],
             source=source,
+            consistency=not no_consistency,
         )
     except InputError as err:
         typer.echo(f"translate: error: {err}", err=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from translator import findings as codes
+from translator.compose.consistency import check_consistency
 from translator.compose.dotenv import parse_dotenv
 from translator.compose.extends import ExtendsResolver, LoadServices
 from translator.compose.include import (
@@ -46,6 +47,8 @@ class LoadOptions:
     environ: Mapping[str, str] | None = None
     stdin_text: str | None = None
     stdin_name: str = STDIN_NAME
+    # False skips the checks Compose skips with --no-consistency (see consistency.py)
+    consistency: bool = True
 
 
 @dataclass
@@ -149,6 +152,9 @@ def load_project(options: LoadOptions) -> ComposeProject:
         if isinstance(service, YamlMap):
             add_implicit_defaults(service)
     active = set(options.profiles) | _profiles_from(environment)
+    if options.consistency:
+        enabled = {name for name, svc in services.items() if svc is not None and _profile_active(svc, active)}
+        check_consistency(document, services, enabled)
     services = select_profiles(services, active, findings)
     check_dependencies(services, findings)
     for service in services.values():
@@ -444,8 +450,8 @@ def select_profiles(services: YamlMap, active: set[str], findings: Findings) -> 
     """Services of no inactive profile; then those that need a left-out service go too.
 
     Docker Compose refuses a project whose service depends on one left out by its
-    profiles; leaving the dependant out as well keeps the rest translatable, and the
-    finding says why.
+    profiles, and so does the consistency check before this. With ``--no-consistency``
+    leaving the dependant out as well keeps the rest translatable, and the finding says why.
     """
     kept = YamlMap(services.pos)
     for name, service in services.items():
@@ -499,8 +505,8 @@ def _needs_left_out(service: Any, kept: YamlMap, every: YamlMap) -> str | None:
 def check_dependencies(services: YamlMap, findings: Findings) -> None:
     """Dependencies must not form a cycle; one on an undefined service is reported.
 
-    Docker Compose refuses both (unless ``--no-consistency``); an undefined one is
-    only a warning here, so that a fragment still translates.
+    Docker Compose refuses both; an undefined one is refused by the consistency check
+    unless ``--no-consistency``, and then only a warning here, so that a fragment translates.
     """
     for name, service in services.items():
         depends = service.get("depends_on") if isinstance(service, YamlMap) else None
