@@ -385,6 +385,8 @@ def normalize_build(value: Any, pos: Position, base: Path, lookup: Lookup) -> Ya
     for key in ("args", "labels"):
         if key in value:
             value[key] = normalize_mapping_or_list(value[key], value.where(key), f"build.{key}")
+    if value.get("secrets") is not None:
+        value["secrets"] = normalize_file_refs(value["secrets"], value.where("secrets"), "build.secrets")
     args = value.get("args")
     if isinstance(args, YamlMap):
         # An argument without a value takes it from the environment; unset, Compose drops it.
@@ -409,6 +411,46 @@ def normalize_build(value: Any, pos: Position, base: Path, lookup: Lookup) -> Ya
                 contexts[key] = local_path(base, item)
         value["additional_contexts"] = contexts
     return value
+
+
+def normalize_file_refs(value: Any, pos: Position, what: str, secret_dir: str | None = None) -> YamlSeq:
+    """``secrets``/``configs`` entries as mappings, as Compose prints them.
+
+    A name becomes ``{source: name}``; a service secret without ``target`` mounts at
+    ``/run/secrets/<source>``; ``mode`` is printed as octal text (``0440``): an integer is
+    the mode itself (YAML's ``0440`` is 288), a string is read as octal.
+    """
+    expect(value, (list,), pos, what, "a list of names or mappings")
+    result = _seq(pos)
+    for index, item in enumerate(value):
+        item_pos = value.where(index) if isinstance(value, YamlSeq) else pos
+        entry = YamlMap(item_pos)
+        if isinstance(item, str):
+            entry.set("source", item, item_pos, item_pos)
+        elif isinstance(item, YamlMap):
+            for key, field in item.items():
+                entry.set(key, field, item.where_key(key), item.where(key))
+            entry.tags.update(item.tags)
+        else:
+            raise InputError(item_pos, f"{what} entry must be a name or a mapping with 'source'")
+        if secret_dir is not None and entry.get("target") is None:
+            entry.set("target", f"{secret_dir}/{entry.get('source')}", item_pos, item_pos)
+        if entry.get("mode") is not None:
+            entry["mode"] = _file_mode(entry["mode"], entry.where("mode"), what)
+        result.add(entry, item_pos)
+    return result
+
+
+def _file_mode(value: Any, pos: Position, what: str) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        mode = value
+    elif isinstance(value, str) and re.fullmatch(r"[+-]?[0-7]+", value):
+        mode = int(value, 8)  # Go's strconv.ParseInt(value, 8, 64), which Compose uses
+    else:
+        raise InputError(
+            pos, f"{what} mode {value!r} is not a file mode; expected a number or octal text like '0440'"
+        )
+    return f"0{mode:o}" if mode >= 0 else f"0-{-mode:o}"  # Go's %o keeps the sign after the 0
 
 
 def _is_local(path: str) -> bool:
@@ -492,6 +534,10 @@ def normalize_service(name: str, service: Any, pos: Position, base: Path, lookup
             normalized = normalize_build(value, vpos, base, lookup)
         elif key == "env_file":
             normalized = normalize_env_files(value, vpos, base)
+        elif key == "secrets" and value is not None:
+            normalized = normalize_file_refs(value, vpos, key, "/run/secrets")
+        elif key == "configs" and value is not None:
+            normalized = normalize_file_refs(value, vpos, key)
         elif key in ("image", "hostname", "domainname", "restart", "network_mode", "container_name", "user"):
             normalized = None if value is None else scalar_text(value, vpos, key)
         elif key == "scale":
