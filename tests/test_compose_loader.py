@@ -78,6 +78,14 @@ ERRORS: dict[str, dict[str, str]] = {
         "networks:\n  n: {driver: bridge}\n",
         "other.yaml": "services:\n  b:\n    image: y\nnetworks:\n  n: {}\n",
     },
+    "platform-not-built": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    platform: linux/s390x\n    build:\n"
+        "      context: .\n      platforms: [linux/amd64]\n"
+    },
+    "dockerfile-and-inline": {
+        "compose.yaml": "services:\n  a:\n    build:\n      dockerfile: Dockerfile\n"
+        "      dockerfile_inline: FROM alpine\n"
+    },
     "bad-duration": {
         "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      interval: soon\n"
     },

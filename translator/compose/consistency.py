@@ -77,6 +77,7 @@ def _check_service(
                 service.where("network_mode"),
                 f"service {name!r} uses network_mode {mode!r}, but the project has no service {target!r}",
             )
+    _check_build(name, service)
     _check_healthcheck(name, service)
     _check_volumes(name, service, declared["volumes"])
     for kind in ("secrets", "configs"):
@@ -88,6 +89,25 @@ def _undefined(pos: Position, service: str, what: str, name: str, section: str) 
     return InputError(
         pos, f"service {service!r} refers to undefined {what} {name!r}; expected it in top-level '{section}'"
     )
+
+
+def _check_build(name: str, service: YamlMap) -> None:
+    build = service.get("build")
+    if not isinstance(build, YamlMap):
+        return
+    if build.get("dockerfile") and build.get("dockerfile_inline"):
+        raise InputError(
+            build.where_key("dockerfile_inline"),
+            f"service {name!r} sets both build.dockerfile and build.dockerfile_inline; expected one of them",
+        )
+    platforms = build.get("platforms")
+    platform = service.get("platform")
+    if isinstance(platforms, list) and platforms and platform and platform not in platforms:
+        raise InputError(
+            service.where("platform"),
+            f"service {name!r} runs on platform {platform!r}, which build.platforms does not include; "
+            "expected one of " + ", ".join(map(str, platforms)),
+        )
 
 
 def _check_healthcheck(name: str, service: YamlMap) -> None:

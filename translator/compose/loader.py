@@ -586,8 +586,11 @@ def add_implicit_defaults(service: YamlMap) -> None:
     if implied and not isinstance(depends, YamlMap):
         service.set("depends_on", implied, implied.pos, implied.pos)
     build = service.get("build")
-    if isinstance(build, YamlMap) and "dockerfile" not in build and "dockerfile_inline" not in build:
-        build.set("dockerfile", "Dockerfile", build.pos, build.pos)
+    if isinstance(build, YamlMap):
+        if "dockerfile" not in build and "dockerfile_inline" not in build:
+            build.set("dockerfile", "Dockerfile", build.pos, build.pos)
+        for key in [key for key, value in build.items() if value in ("", [], {})]:
+            build.pop(key)  # omitted by Compose (dockerfile: ${UNSET} leaves no default either)
     for key in OMITTED_WHEN_EMPTY:
         if key in service and service[key] in ("", [], {}):
             service.pop(key)  # Compose prints no empty value for these, and ignores them

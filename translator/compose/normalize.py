@@ -379,7 +379,7 @@ def normalize_build(value: Any, pos: Position, base: Path, lookup: Lookup) -> Ya
     expect(value, (dict,), pos, "build", "a string or a mapping")
     assert isinstance(value, YamlMap)
     context = value.get("context", ".")
-    if isinstance(context, str) and _is_local(context):
+    if isinstance(context, str) and context and _is_local(context):  # "" stays "", as in Compose
         context = local_path(base, context)
     value.set("context", context, value.where_key("context"), value.where("context"))
     for key in ("args", "labels"):
