@@ -86,6 +86,8 @@ ERRORS: dict[str, dict[str, str]] = {
         "compose.yaml": "services:\n  a:\n    build:\n      dockerfile: Dockerfile\n"
         "      dockerfile_inline: FROM alpine\n"
     },
+    "unknown-service-key": {"compose.yaml": "services:\n  a:\n    image: x\n    start_on_create: true\n"},
+    "unknown-top-level-key": {"compose.yaml": "services:\n  a:\n    image: x\nextra: 1\n"},
     "bad-duration": {
         "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      interval: soon\n"
     },
@@ -165,3 +167,25 @@ def test_several_positional_files_merge_through_the_cli(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, [str(base), str(override), "-p", "demo"])
     assert result.exit_code == 0, result.output
     assert 'image = "nginx:2"' in result.output.replace("  ", "")
+
+
+def test_no_consistency_loads_what_compose_refuses_and_reports_it(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from translator.api import translate
+    from translator.cli import app
+
+    compose = _write(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  web:\n    image: nginx\n    networks: [front]\n"
+            "    not_a_key: 1\n    depends_on: [ghost]\nbogus: true\n"
+        },
+    )
+    refused = CliRunner().invoke(app, [str(compose)])
+    assert refused.exit_code == 1
+    assert "unknown top-level key 'bogus'" in refused.output
+    loaded = CliRunner().invoke(app, [str(compose), "--no-consistency"])
+    assert loaded.exit_code == 0, loaded.output
+    codes = {f.code for f in translate([str(compose)], environ={}, consistency=False).findings}
+    assert {"L001", "L003", "L009"} <= codes

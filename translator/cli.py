@@ -105,8 +105,8 @@ def run(
         bool,
         typer.Option(
             "--no-consistency",
-            help="Load a Compose project that docker compose refuses as inconsistent "
-            "(undefined networks, volumes, secrets or dependencies, no image), as its --no-consistency does.",
+            help="Load a Compose project that docker compose refuses as inconsistent (undefined networks, "
+            "volumes, secrets or dependencies, no image; unknown keys are reported instead).",
         ),
     ] = False,
     output_format: Annotated[

@@ -15,6 +15,37 @@ from translator.yamlsource import YamlMap, YamlSeq
 
 HEALTHCHECK_KINDS = ("CMD", "CMD-SHELL", "NONE")
 
+# The service keys of the Compose specification (compose-go's schema, v2.40 era).
+SERVICE_KEYS = frozenset(
+    {
+        "annotations", "attach", "blkio_config", "build", "cap_add", "cap_drop", "cgroup",
+        "cgroup_parent", "command", "configs", "container_name", "cpu_count", "cpu_percent",
+        "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpus", "cpuset",
+        "credential_spec", "depends_on", "deploy", "develop", "device_cgroup_rules", "devices", "dns",
+        "dns_opt", "dns_search", "domainname", "entrypoint", "env_file", "environment", "expose",
+        "extends", "external_links", "extra_hosts", "gpus", "group_add", "healthcheck", "hostname",
+        "image", "init", "ipc", "isolation", "label_file", "labels", "links", "logging", "mac_address",
+        "mem_limit", "mem_reservation", "mem_swappiness", "memswap_limit", "models", "network_mode",
+        "networks", "oom_kill_disable", "oom_score_adj", "pid", "pids_limit", "platform", "ports",
+        "post_start", "pre_start", "pre_stop", "privileged", "profiles", "provider", "pull_policy",
+        "pull_refresh_after", "read_only", "restart", "runtime", "scale", "secrets", "security_opt",
+        "shm_size", "stdin_open", "stop_grace_period", "stop_signal", "storage_opt", "sysctls", "tmpfs",
+        "tty", "ulimits", "use_api_socket", "user", "userns_mode", "uts", "volumes", "volumes_from",
+        "working_dir",
+    }
+)  # fmt: skip
+
+
+def check_service_keys(name: str, service: YamlMap) -> None:
+    """Compose's schema allows only the specification's keys, and ``x-`` extensions."""
+    for key in service:
+        if key not in SERVICE_KEYS and not str(key).startswith("x-"):
+            raise InputError(
+                service.where_key(key),
+                f"unknown key {key!r} in service {name!r}; expected a Compose service key "
+                "(or x- for an extension)",
+            )
+
 
 def check_consistency(document: YamlMap, services: YamlMap, enabled: set[str]) -> None:
     """Raise for the first inconsistency of an ``enabled`` service (one its profiles leave in)."""

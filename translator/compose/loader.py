@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from translator import findings as codes
-from translator.compose.consistency import check_consistency
+from translator.compose.consistency import check_consistency, check_service_keys
 from translator.compose.dotenv import parse_dotenv
 from translator.compose.extends import ExtendsResolver, LoadServices
 from translator.compose.include import (
@@ -259,8 +259,8 @@ class _ModelLoader:
         name, document = self.read(path, environment)
         if not stack:
             self.top_names.append(name)
-        _check_top_level(document, self.findings)
-        services = _normalized_services(document, directory, environment)
+        _check_top_level(document, self.findings, self.options.consistency)
+        services = _normalized_services(document, directory, environment, self.options.consistency)
         raw_services = document.get("services")
         if "include" in document:
             here = stack + ((str(Path(path).resolve()),) if path != STDIN else ())
@@ -307,7 +307,7 @@ class _ModelLoader:
             if not full.is_file():
                 raise InputError(pos, f"extends file {file!r} not found; expected an existing Compose file")
             _, document = self.read(str(full), environment)
-            services = _normalized_services(document, full.parent, environment)
+            services = _normalized_services(document, full.parent, environment, self.options.consistency)
             if services is None:
                 raise InputError(pos, f"extends file {file!r} has no services")
             return services, full.parent
@@ -315,8 +315,13 @@ class _ModelLoader:
         return load
 
 
-def _normalized_services(document: YamlMap, directory: Path, environment: _Environment) -> YamlMap | None:
-    """The file's ``services`` in long syntax, paths resolved from ``directory``; None without any."""
+def _normalized_services(
+    document: YamlMap, directory: Path, environment: _Environment, strict: bool = True
+) -> YamlMap | None:
+    """The file's ``services`` in long syntax, paths resolved from ``directory``; None without any.
+
+    ``strict`` refuses a key the Compose specification does not define, as Compose's schema
+    validation of each file does; without it the parser reports the key (L001)."""
     raw = document.get("services")
     if raw is None:
         return None
@@ -333,6 +338,8 @@ def _normalized_services(document: YamlMap, directory: Path, environment: _Envir
             continue
         if isinstance(service, YamlMap):
             _check_profiles(service)  # before normalising, which would accept a single string
+            if strict:
+                check_service_keys(name, service)
         normalized = normalize_service(name, service, raw.where(name), directory, environment)
         services.set(name, enforce_unicity(normalized), raw.where_key(name), raw.where(name))
     return services
@@ -629,11 +636,18 @@ def _check_service_name(name: str, pos: Position) -> None:
         raise InputError(pos, f"invalid service name {name!r}; expected letters, digits, '.', '_' or '-'")
 
 
-def _check_top_level(document: YamlMap, findings: Findings) -> None:
+def _check_top_level(document: YamlMap, findings: Findings, strict: bool = True) -> None:
     if "services" not in document and not any(k in document for k in ("include",)):
         raise InputError(document.pos, "expected a Compose file: a mapping with a top-level 'services' key")
     for key in document:
         if key not in TOP_LEVEL_KEYS and not key.startswith("x-"):
+            if strict:  # Compose's schema refuses it
+                raise InputError(
+                    document.where_key(key),
+                    f"unknown top-level key {key!r}; expected one of "
+                    + ", ".join(sorted(TOP_LEVEL_KEYS))
+                    + ", or x- for an extension",
+                )
             findings.add(
                 codes.UNKNOWN_TOP_LEVEL,
                 document.where_key(key),

@@ -44,7 +44,7 @@ KNOWN = frozenset(
         "oom_score_adj", "pid", "pids_limit", "platform", "post_start", "pre_stop", "provider",
         "pull_policy", "read_only", "runtime", "security_opt", "shm_size", "stop_grace_period",
         "stop_signal", "storage_opt", "sysctls", "ulimits", "use_api_socket", "userns_mode", "uts",
-        "volumes_from",
+        "volumes_from", "pre_start", "pull_refresh_after",
     }
 )  # fmt: skip
 
