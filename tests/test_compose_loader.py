@@ -88,6 +88,9 @@ ERRORS: dict[str, dict[str, str]] = {
     },
     "unknown-service-key": {"compose.yaml": "services:\n  a:\n    image: x\n    start_on_create: true\n"},
     "unknown-top-level-key": {"compose.yaml": "services:\n  a:\n    image: x\nextra: 1\n"},
+    "duration-without-unit": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      timeout: 10\n"
+    },
     "bad-duration": {
         "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      interval: soon\n"
     },

@@ -602,8 +602,10 @@ def add_implicit_defaults(service: YamlMap) -> None:
         if key in service and service[key] in ("", [], {}):
             service.pop(key)  # Compose prints no empty value for these, and ignores them
     healthcheck = service.get("healthcheck")
-    if isinstance(healthcheck, YamlMap) and healthcheck.get("test") == []:
-        healthcheck.pop("test")
+    if isinstance(healthcheck, YamlMap):
+        for key in ("test", "disable"):
+            if key in healthcheck and healthcheck[key] in ([], False):
+                healthcheck.pop(key)  # not printed by Compose; disable: false is the default
 
 
 OMITTED_WHEN_EMPTY = (

@@ -309,9 +309,10 @@ def normalize_healthcheck(value: Any, pos: Position) -> YamlMap:
 
 
 DURATIONS = ("interval", "timeout", "start_period", "start_interval")
-_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
+# Compose reads durations with go-str2duration: Go's units plus d (24h) and w (7d).
+_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h|d|w)")
 _UNIT_NS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 10**9, "m": 60 * 10**9}
-_UNIT_NS["h"] = 3600 * 10**9
+_UNIT_NS.update(h=3600 * 10**9, d=24 * 3600 * 10**9, w=7 * 24 * 3600 * 10**9)
 
 
 def parse_duration(text: str) -> int | None:
@@ -361,9 +362,11 @@ def _decimal(value: int, unit: int) -> str:
 
 
 def normalize_duration(value: Any, pos: Position, what: str) -> str:
-    """A duration as Compose prints it; a bare number is seconds, as Compose reads it."""
+    """A duration as Compose prints it; Compose's schema refuses a bare number."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return format_duration(int(value * 10**9))
+        raise InputError(
+            pos, f"{what} must be a string with a unit, got the number {value}; expected e.g. '{value}s'"
+        )
     text = str(value)
     nanoseconds = parse_duration(text)
     if nanoseconds is None:

@@ -169,7 +169,7 @@ class _ServiceParser:
                     ContainerPort(
                         target=int(entry["target"]),
                         position=pos,
-                        protocol=str(entry.get("protocol", "tcp")),
+                        protocol=str(entry.get("protocol", "tcp")).lower(),  # Compose keeps UDP
                         published=entry.get("published"),
                         host_ip=entry.get("host_ip"),
                         name=entry.get("name"),

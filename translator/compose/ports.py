@@ -100,9 +100,8 @@ def normalize_long_port(entry: YamlMap) -> YamlMap:
             raise InputError(entry.where("published"), f"invalid published port {published!r}")
         _parse_range(str(published), "published port", str(published), entry.where("published"))
         result.set("published", str(published), entry.where_key("published"), entry.where("published"))
-    protocol = str(entry.get("protocol") or "tcp").lower()
-    if protocol not in PROTOCOLS:
-        raise InputError(entry.where("protocol"), f"invalid protocol {protocol!r}; expected tcp, udp or sctp")
+    # Compose keeps the long syntax's protocol as written (UDP stays UDP) and checks nothing.
+    protocol = str(entry.get("protocol") or "tcp")
     result.set("protocol", protocol, entry.where_key("protocol"), entry.where("protocol"))
     for key in entry:
         if key not in result and key not in ("published",):
