@@ -3,8 +3,8 @@
 Each entry is a path, or ``{path, project_directory, env_file}`` where ``path`` may
 list several files (merged like ``-f`` files). An included project resolves its own
 relative paths from its project directory (by default the directory of its first
-file) and interpolates with its own ``.env`` (or ``env_file``) on top of the
-including project's variables. Its services, networks, volumes, secrets and configs
+file) and interpolates with the including project's variables, to which its own
+``.env`` (or ``env_file``) adds the ones not yet set. Its services, networks, volumes, secrets and configs
 join the including file's. A name defined twice (by the including file and an included
 project, or by two included projects) is an error unless both definitions are the
 same, as in Docker Compose 2.x ("conflicts with imported resource").

@@ -360,7 +360,7 @@ def _replace(document: YamlMap, key: str, value: Any) -> YamlMap:
 
 
 def _included_environment(environment: _Environment, entry: IncludeEntry, findings: Findings) -> _Environment:
-    """An included project sees its own .env (or env_file) on top of the including project's variables."""
+    """An included project sees the including project's variables, then its own .env (or env_file)."""
     env_files = entry.env_files
     if not env_files:
         default = entry.project_directory / ".env"
@@ -369,8 +369,9 @@ def _included_environment(environment: _Environment, entry: IncludeEntry, findin
     for env_file in env_files:
         name, text = read_text(env_file)
         own.update(parse_dotenv(text, name, environment, findings=findings, fallback=own.get))
-    # Compose merges the included .env over every variable it had, the process environment too.
-    return _Environment({**environment.merged(), **own}, {})
+    # compose-go's Mapping.Merge: the included file only adds variables the including project
+    # does not already have (from the process environment or its own .env).
+    return _Environment({**own, **environment.merged()}, {})
 
 
 def _apply_env_files(service: YamlMap, environment: _Environment, findings: Findings) -> None:
