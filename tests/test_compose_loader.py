@@ -91,6 +91,19 @@ ERRORS: dict[str, dict[str, str]] = {
     "duration-without-unit": {
         "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      timeout: 10\n"
     },
+    "command-item-number": {"compose.yaml": "services:\n  a:\n    image: x\n    command: [sleep, 10]\n"},
+    "user-number": {"compose.yaml": "services:\n  a:\n    image: x\n    user: 1000\n"},
+    "dns-number": {"compose.yaml": "services:\n  a:\n    image: x\n    dns: 8\n"},
+    "environment-item-number": {"compose.yaml": "services:\n  a:\n    image: x\n    environment: [5]\n"},
+    "depends-on-twice": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    depends_on: [b, b]\n  b:\n    image: y\n"
+    },
+    "extra-hosts-twice": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    extra_hosts: ['h:1.1.1.1', 'h:1.1.1.1']\n"
+    },
+    "extra-hosts-bad-host": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    extra_hosts: ['=1.1.1.1']\n"
+    },
     "bad-duration": {
         "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      interval: soon\n"
     },

@@ -47,6 +47,17 @@ def scalar_text(value: Any, pos: Position, what: str) -> str:
     )
 
 
+def string_item(value: Any, pos: Position, what: str) -> str:
+    """A value Compose's schema types as a string: a number or boolean there is refused."""
+    if not isinstance(value, str):
+        kind = "a boolean" if isinstance(value, bool) else type(value).__name__
+        kind = {"int": "a number", "float": "a number", "YamlMap": "a mapping", "YamlSeq": "a list"}.get(
+            kind, kind
+        )
+        raise InputError(pos, f"{what} must be a string, got {kind}; quote it (Compose refuses it)")
+    return value
+
+
 def split_command(text: str, pos: Position) -> list[str]:
     """Split a command string as Compose does, with go-shellwords' ``Parse`` (not a POSIX shell).
 
@@ -128,7 +139,7 @@ def normalize_command(value: Any, pos: Position, what: str) -> YamlSeq | None:
     expect(value, (list,), pos, what, "a string or a list of strings")
     for i, item in enumerate(value):
         item_pos = value.where(i) if isinstance(value, YamlSeq) else pos
-        result.add(scalar_text(item, item_pos, f"{what} item"), item_pos)
+        result.add(string_item(item, item_pos, f"{what} item"), item_pos)
     return result
 
 
@@ -149,23 +160,24 @@ def normalize_mapping_or_list(value: Any, pos: Position, what: str, separator: s
     expect(value, (list,), pos, what, "a mapping or a list of KEY=VALUE strings")
     for i, item in enumerate(value):
         item_pos = value.where(i) if isinstance(value, YamlSeq) else pos
-        text = scalar_text(item, item_pos, f"{what} item")
+        text = string_item(item, item_pos, f"{what} item")
         key, sep, rest = text.partition(separator)
         result.set(key, rest if sep else None, item_pos, item_pos)
     return result
 
 
-def normalize_string_list(value: Any, pos: Position, what: str) -> YamlSeq:
+def normalize_string_list(value: Any, pos: Position, what: str, single: bool = True) -> YamlSeq:
+    """A list of strings; ``single`` also takes one string, as ``dns`` and ``dns_search`` do."""
     result = _seq(pos)
     if value is None:
         return result
-    if isinstance(value, (str, int)) and not isinstance(value, bool):
-        result.add(str(value), pos)
+    if single and not isinstance(value, list):
+        result.add(string_item(value, pos, what), pos)
         return result
-    expect(value, (list,), pos, what, "a string or a list of strings")
+    expect(value, (list,), pos, what, "a string or a list of strings" if single else "a list of strings")
     for i, item in enumerate(value):
         item_pos = value.where(i) if isinstance(value, YamlSeq) else pos
-        result.add(scalar_text(item, item_pos, f"{what} item"), item_pos)
+        result.add(string_item(item, item_pos, f"{what} item"), item_pos)
     return result
 
 
@@ -193,36 +205,54 @@ def normalize_expose(value: Any, pos: Position) -> YamlSeq:
 
 
 def normalize_extra_hosts(value: Any, pos: Position) -> YamlSeq:
-    """``host:ip``, ``host=ip`` and mappings all become ``host=ip`` (brackets stripped)."""
-    result = _seq(pos)
+    """``host=ip`` strings, as compose-go's ``HostsList`` reads and prints them.
+
+    A list entry splits at its first ``=`` (else its first ``:``) and its addresses at
+    commas; a mapping's value is one address or a list of them. Brackets around an
+    address go; nothing is trimmed; the result is sorted.
+    """
+    pairs: list[tuple[str, str, Position]] = []
     if isinstance(value, dict):
-        items = [
-            (f"{k}={v}", value.where(k) if isinstance(value, YamlMap) else pos) for k, v in value.items()
-        ]
+        for host, addresses in value.items():
+            item_pos = value.where(host) if isinstance(value, YamlMap) else pos
+            if addresses is None:
+                addresses = ""
+            listed = addresses if isinstance(addresses, list) else [addresses]
+            for address in listed:
+                pairs.append(
+                    (str(host), string_item(address, item_pos, f"extra_hosts address of {host!r}"), item_pos)
+                )
     else:
         expect(value, (list,), pos, "extra_hosts", "a list or a mapping")
-        items = [
-            (scalar_text(v, value.where(i), "extra_hosts item"), value.where(i))
-            for i, v in enumerate(value)
-            if isinstance(value, YamlSeq)
-        ]
-    for text, item_pos in items:
-        if "=" in text:
-            host, _, address = text.partition("=")
-        else:
-            host, sep, address = text.partition(":")
-            if not sep:
+        seen: set[str] = set()
+        for index, item in enumerate(value):
+            item_pos = value.where(index) if isinstance(value, YamlSeq) else pos
+            text = string_item(item, item_pos, "extra_hosts item")
+            if text in seen:
+                raise InputError(
+                    item_pos, f"extra_hosts lists {text!r} twice; expected each once (Compose refuses it)"
+                )
+            seen.add(text)
+            sep = "=" if "=" in text else ":"
+            host, found, addresses = text.partition(sep)
+            if not found:
                 raise InputError(item_pos, f"invalid extra_hosts entry {text!r}; expected HOST=IP or HOST:IP")
-        address = address.strip()
-        if address.startswith("[") and address.endswith("]"):
+            pairs += [(host, address, item_pos) for address in addresses.split(",")]
+    result = _seq(pos)
+    for host, address, item_pos in pairs:
+        if not host or ":" in host or "=" in host:
+            raise InputError(
+                item_pos, f"bad extra_hosts host name {host!r}; expected a name without ':' or '='"
+            )
+        if len(address) > 2 and address.startswith("[") and address.endswith("]"):
             address = address[1:-1]
-        result.add(f"{host.strip()}={address}", item_pos)
+        result.add(f"{host}={address}", item_pos)
     return sort_extra_hosts(result)
 
 
 def sort_extra_hosts(hosts: YamlSeq) -> YamlSeq:
-    """Compose keeps extra_hosts as a map from host to addresses: sorted by host, no repeats."""
-    order = sorted(range(len(hosts)), key=lambda i: str(hosts[i]).partition("=")[0])
+    """Compose prints extra_hosts sorted (as whole strings); merged files repeat none."""
+    order = sorted(range(len(hosts)), key=lambda i: str(hosts[i]))
     result = _seq(hosts.pos)
     for i in order:
         if hosts[i] not in result:
@@ -240,7 +270,12 @@ def normalize_networks(value: Any, pos: Position) -> YamlMap:
     expect(value, (list,), pos, "networks", "a list or a mapping")
     for i, item in enumerate(value):
         item_pos = value.where(i) if isinstance(value, YamlSeq) else pos
-        result.set(scalar_text(item, item_pos, "network name"), None, item_pos, item_pos)
+        name = string_item(item, item_pos, "network name")
+        if name in result:
+            raise InputError(
+                item_pos, f"network {name!r} is listed twice; expected each once (Compose refuses it)"
+            )
+        result.set(name, None, item_pos, item_pos)
     return result
 
 
@@ -282,7 +317,12 @@ def normalize_depends_on(value: Any, pos: Position) -> YamlMap:
         entry = YamlMap(item_pos)
         entry.set("condition", "service_started", item_pos, item_pos)
         entry.set("required", True, item_pos, item_pos)
-        result.set(scalar_text(item, item_pos, "depends_on item"), entry, item_pos, item_pos)
+        name = string_item(item, item_pos, "depends_on item")
+        if name in result:
+            raise InputError(
+                item_pos, f"depends_on lists {name!r} twice; expected each once (Compose refuses it)"
+            )
+        result.set(name, entry, item_pos, item_pos)
     return result
 
 
@@ -526,7 +566,7 @@ def normalize_service(name: str, service: Any, pos: Position, base: Path, lookup
         elif key == "extra_hosts":
             normalized = normalize_extra_hosts(value, vpos)
         elif key in ("dns", "dns_search", "dns_opt", "links", "external_links", "profiles"):
-            normalized = normalize_string_list(value, vpos, key)
+            normalized = normalize_string_list(value, vpos, key, single=key in ("dns", "dns_search"))
         elif key == "networks":
             normalized = normalize_networks(value, vpos)
         elif key == "depends_on":
@@ -542,7 +582,7 @@ def normalize_service(name: str, service: Any, pos: Position, base: Path, lookup
         elif key == "configs" and value is not None:
             normalized = normalize_file_refs(value, vpos, key)
         elif key in ("image", "hostname", "domainname", "restart", "network_mode", "container_name", "user"):
-            normalized = None if value is None else scalar_text(value, vpos, key)
+            normalized = None if value is None else string_item(value, vpos, key)
         elif key == "scale":
             normalized = _integer(value, vpos, key)
         elif key == "deploy" and isinstance(value, YamlMap) and "replicas" in value:
