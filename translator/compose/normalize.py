@@ -6,9 +6,11 @@ positions kept: each normalised value remembers the source line it came from.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +39,33 @@ def scalar_text(value: Any, pos: Position, what: str) -> str:
     """A string, or a number written without quotes, as Compose turns them into text."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (str, int, float)):
+    if isinstance(value, int) and not -(2**63) <= value < 2**64:
+        value = float(value)  # beyond Go's int64 and uint64, go-yaml reads a float64
+    if isinstance(value, float):
+        return go_float_text(value)
+    if isinstance(value, (str, int)):
         return str(value)
     raise InputError(
         pos,
         f"{what} must be a string or a number, got {'a mapping' if isinstance(value, dict) else 'a list'}",
     )
+
+
+def go_float_text(value: float) -> str:
+    """A float as Go's ``fmt.Sprint`` writes it: shortest digits, exponent below 1e-4 or from 1e21."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    number = Decimal(repr(value)).normalize()
+    sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    power = len(digits) - 1 + exponent
+    if -4 <= power < 21:
+        return format(number, "f")
+    text = "".join(map(str, digits))
+    mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+    return f"{'-' if sign else ''}{mantissa}e{'+' if power >= 0 else '-'}{abs(power):02d}"
 
 
 def string_item(value: Any, pos: Position, what: str) -> str:
