@@ -104,6 +104,10 @@ ERRORS: dict[str, dict[str, str]] = {
     "extra-hosts-bad-host": {
         "compose.yaml": "services:\n  a:\n    image: x\n    extra_hosts: ['=1.1.1.1']\n"
     },
+    "service-key-empty": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    environment:\n      # none yet\n    command:\n"
+    },
+    "top-level-key-empty": {"compose.yaml": "services:\n  a:\n    image: x\nvolumes:\n  # none\n"},
     "bad-duration": {
         "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      interval: soon\n"
     },

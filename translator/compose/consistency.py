@@ -36,14 +36,27 @@ SERVICE_KEYS = frozenset(
 )  # fmt: skip
 
 
+# The service keys whose schema allows null (a key written with nothing after it).
+NULLABLE_SERVICE_KEYS = frozenset({"command", "deploy", "develop", "entrypoint", "pid"})
+
+
 def check_service_keys(name: str, service: YamlMap) -> None:
-    """Compose's schema allows only the specification's keys, and ``x-`` extensions."""
+    """Compose's schema allows only the specification's keys, and ``x-`` extensions; and
+    most of them not empty (``environment:`` followed by nothing but a comment)."""
     for key in service:
-        if key not in SERVICE_KEYS and not str(key).startswith("x-"):
+        if str(key).startswith("x-"):
+            continue
+        if key not in SERVICE_KEYS:
             raise InputError(
                 service.where_key(key),
                 f"unknown key {key!r} in service {name!r}; expected a Compose service key "
                 "(or x- for an extension)",
+            )
+        if service[key] is None and key not in NULLABLE_SERVICE_KEYS and key not in service.tags:
+            raise InputError(
+                service.where_key(key),
+                f"{key!r} of service {name!r} has no value; expected one, or remove the key "
+                "(Compose refuses it empty)",
             )
 
 

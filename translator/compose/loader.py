@@ -643,6 +643,11 @@ def _check_top_level(document: YamlMap, findings: Findings, strict: bool = True)
     if "services" not in document and not any(k in document for k in ("include",)):
         raise InputError(document.pos, "expected a Compose file: a mapping with a top-level 'services' key")
     for key in document:
+        if strict and document[key] is None and not key.startswith("x-"):
+            raise InputError(
+                document.where_key(key),
+                f"top-level {key!r} has no value; expected one, or remove the key (Compose refuses it empty)",
+            )
         if key not in TOP_LEVEL_KEYS and not key.startswith("x-"):
             if strict:  # Compose's schema refuses it
                 raise InputError(
