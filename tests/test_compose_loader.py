@@ -108,6 +108,7 @@ ERRORS: dict[str, dict[str, str]] = {
         "compose.yaml": "services:\n  a:\n    image: x\n    environment:\n      # none yet\n    command:\n"
     },
     "top-level-key-empty": {"compose.yaml": "services:\n  a:\n    image: x\nvolumes:\n  # none\n"},
+    "project-name-empty": {"compose.yaml": "name: ${NO_SUCH_NAME}\nservices:\n  a:\n    image: x\n"},
     "bad-duration": {
         "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      interval: soon\n"
     },
@@ -209,3 +210,10 @@ def test_no_consistency_loads_what_compose_refuses_and_reports_it(tmp_path: Path
     assert loaded.exit_code == 0, loaded.output
     codes = {f.code for f in translate([str(compose)], environ={}, consistency=False).findings}
     assert {"L001", "L003", "L009"} <= codes
+
+
+def test_compose_project_name_must_be_valid(tmp_path: Path) -> None:
+    compose = _write(tmp_path, {"compose.yaml": "services:\n  a:\n    image: x\n"})
+    options = LoadOptions(files=[str(compose)], environ={"COMPOSE_PROJECT_NAME": "My App"})
+    with pytest.raises(InputError, match="COMPOSE_PROJECT_NAME: invalid project name 'My App'"):
+        load_project(options)

@@ -172,26 +172,36 @@ def _project_name(
     working_dir: Path,
     loader: _ModelLoader,
 ) -> str:
-    """``-p``, else ``COMPOSE_PROJECT_NAME``, else the last file's ``name:``, else the directory's name."""
-    if options.project_name is not None:
-        if normalize_project_name(options.project_name) != options.project_name:
+    """``-p``, else ``COMPOSE_PROJECT_NAME``, else the last file's ``name:``, else the directory's name.
+
+    As in Compose, ``-p`` and ``COMPOSE_PROJECT_NAME`` must already be valid names; a
+    ``name:`` is normalised, and once a file declares one the directory is no fallback.
+    """
+    for given, source in ((options.project_name, "-p"), (environment("COMPOSE_PROJECT_NAME"), "")):
+        if not given:
+            continue  # an empty COMPOSE_PROJECT_NAME (.env may set it too) counts as unset
+        if normalize_project_name(given) != given:
             raise InputError(
-                Position("-p"),
-                f"invalid project name {options.project_name!r}; expected lowercase letters, digits, "
+                Position(source or "COMPOSE_PROJECT_NAME"),
+                f"invalid project name {given!r}; expected lowercase letters, digits, "
                 "'-' and '_', starting with a letter or digit",
             )
-        return options.project_name
-    name = environment("COMPOSE_PROJECT_NAME") or ""  # .env may set it too
-    position = Position(str(working_dir))
+        return given
+    declared = None
+    for path in files:
+        declared = loader.declared_name(path) or declared
+    if declared is not None:
+        where = declared[1]
+        value = Interpolator(environment, Findings()).string(declared[0], where, "name")
+        name = normalize_project_name(value)
+        if not name:
+            raise InputError(
+                where, f"project name {value!r} is empty once normalised; expected a name or use -p"
+            )
+        return name
+    name = normalize_project_name(working_dir.name)
     if not name:
-        for path in files:
-            declared = loader.declared_name(path, environment)
-            if declared is not None:
-                name, position = normalize_project_name(declared[0]), declared[1]
-    if not name:
-        name = normalize_project_name(working_dir.name)
-    if not name:
-        raise InputError(position, "project name is empty after normalisation; use -p NAME")
+        raise InputError(Position(str(working_dir)), "project name is empty after normalisation; use -p NAME")
     return name
 
 
@@ -216,17 +226,15 @@ class _ModelLoader:
         assert merged is not None
         return merged
 
-    def declared_name(self, path: str, environment: _Environment) -> tuple[str, Position] | None:
-        """The file's ``name:``, interpolated, as Compose reads it before anything else."""
+    def declared_name(self, path: str) -> tuple[str, Position] | None:
+        """The file's ``name:`` as written (Compose interpolates only the last one set)."""
         try:
             _, document = self._document(path)
         except InputError:
             return None  # reported when the file is loaded
         if not isinstance(document, YamlMap) or not isinstance(document.get("name"), str):
             return None
-        where = document.where("name")
-        value = Interpolator(environment, Findings()).string(document["name"], where, "name")
-        return (value, where) if value else None
+        return (document["name"], document.where("name")) if document["name"] else None
 
     def _text(self, path: str) -> tuple[str, str]:
         """Each file is read once (standard input can only be read once)."""
