@@ -109,6 +109,9 @@ ERRORS: dict[str, dict[str, str]] = {
     },
     "top-level-key-empty": {"compose.yaml": "services:\n  a:\n    image: x\nvolumes:\n  # none\n"},
     "project-name-empty": {"compose.yaml": "name: ${NO_SUCH_NAME}\nservices:\n  a:\n    image: x\n"},
+    "port-host-not-an-ip": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    ports: ['localhost:8080:80']\n"
+    },
     "bad-duration": {
         "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      interval: soon\n"
     },
