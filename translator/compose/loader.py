@@ -151,7 +151,8 @@ def load_project(options: LoadOptions) -> ComposeProject:
     for service in services.values():
         if isinstance(service, YamlMap):
             add_implicit_defaults(service)
-    active = set(options.profiles) | _profiles_from(environment)
+    # --profile replaces COMPOSE_PROFILES rather than adding to it (compose-go's WithDefaultProfiles)
+    active = set(options.profiles) or _profiles_from(environment)
     if options.consistency:
         enabled = {name for name, svc in services.items() if svc is not None and _profile_active(svc, active)}
         check_consistency(document, services, enabled)
@@ -444,7 +445,7 @@ def _parse_env_file(
 
 
 def _profiles_from(environment: _Environment) -> set[str]:
-    """``COMPOSE_PROFILES`` activates profiles as ``--profile`` does."""
+    """``COMPOSE_PROFILES`` activates profiles when no ``--profile`` is given."""
     value = environment("COMPOSE_PROFILES") or ""
     return {p.strip() for p in value.split(",") if p.strip()}
 
