@@ -21,11 +21,11 @@ from translator.yamlsource import plain
 LOADER_FIXTURES = FIXTURES / "compose-loader"
 DOCKER_COMPOSE = Path(sys.executable).parent / "docker-compose"
 
-# The fields the translator reads, as dotted paths into a service.
+# The fields the translator reads (secrets and configs: to report them), as dotted paths.
 FIELDS = (
     "image", "build", "command", "entrypoint", "environment", "ports", "expose", "network_mode",
     "networks", "links", "depends_on", "healthcheck", "deploy.replicas", "extra_hosts", "hostname",
-    "dns", "dns_search", "dns_opt", "env_file",
+    "dns", "dns_search", "dns_opt", "env_file", "secrets", "configs",
 )  # fmt: skip
 
 

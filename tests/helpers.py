@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,22 @@ def compose_corpus_cases() -> list[tuple[str, Path]]:
         if fields[0].startswith("compose/"):
             cases.append((fields[0].split("/", 1)[1], CORPUS / fields[0] / fields[1]))
     return cases
+
+
+@functools.cache
+def _loaded_without_consistency() -> frozenset[Path]:
+    """Corpus files whose expected output needed ``--no-consistency`` (cases.tsv's compose_config)."""
+    found = set()
+    for line in (CORPUS / "cases.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        fields = line.split("\t")
+        if fields[0].startswith("compose/") and fields[7] == "no-consistency":
+            found.add((CORPUS / fields[0] / fields[1]).resolve())
+    return frozenset(found)
+
+
+def consistent(path: Path | str) -> bool:
+    """False for a corpus file that Docker Compose loads only with ``--no-consistency``."""
+    return Path(path).resolve() not in _loaded_without_consistency()
 
 
 def parse_hcl(text: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import CORPUS, FIXTURES, compose_corpus_cases, groups, parse_hcl
+from tests.helpers import CORPUS, FIXTURES, compose_corpus_cases, consistent, groups, parse_hcl
 from translator.api import Result, translate
 from translator.compose.healthcheck import recognise_argv, recognise_shell
 from translator.options import Options
@@ -223,7 +223,8 @@ COMPOSE_INPUTS = [file for _, file in compose_corpus_cases()] + sorted(
 @pytest.mark.parametrize("provider", ["nomad", "consul"])
 @pytest.mark.parametrize("file", COMPOSE_INPUTS, ids=lambda p: f"{p.parent.name}")
 def test_no_check_type_the_provider_rejects_compose(file: Path, provider: str) -> None:
-    _valid_everywhere(translate([str(file)], Options(provider=provider), environ=ENVIRON))
+    result = translate([str(file)], Options(provider=provider), environ=ENVIRON, consistency=consistent(file))
+    _valid_everywhere(result)
 
 
 KUBERNETES_INPUTS = sorted(p for p in (CORPUS / "kubernetes").iterdir() if p.is_dir()) + sorted(

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.compose_reference import LOADER_FIXTURES, load_options, ours, theirs, variants
-from tests.helpers import compose_corpus_cases
+from tests.helpers import compose_corpus_cases, consistent
 from translator.compose.loader import LoadOptions
 
 CORPUS = compose_corpus_cases()
@@ -24,10 +24,6 @@ DIFFER_ON_PURPOSE: dict[tuple[str, str, str], str] = {
     ("voting-app", "worker", "build"): (
         "the expected file holds a mangled build.context ('$CASE_DIR$CASE_DIR/../../../../..er'), "
         "an artefact of the path replacement when the corpus was made; ours is $CASE_DIR/worker"
-    ),
-    ("compose-go-loader-full-example", "foo", "build"): (
-        "build.secrets[].mode: Compose prints file modes as octal text ('0440'), the loader keeps "
-        "YAML's integer (288); build secrets are not translated. Every other build key matches"
     ),
 }
 
@@ -49,7 +45,7 @@ def _compare(case: str, got: dict[str, Any], expected: dict[str, Any]) -> list[s
 @pytest.mark.parametrize(("name", "path"), CORPUS, ids=[name for name, _ in CORPUS])
 def test_corpus_case_matches_docker_compose(name: str, path: Path) -> None:
     expected = theirs(json.loads((path.parent / "expected.config.json").read_text(encoding="utf-8")))
-    got = ours(LoadOptions(files=[str(path)], environ={}), path.parent)
+    got = ours(LoadOptions(files=[str(path)], environ={}, consistency=consistent(path)), path.parent)
     assert _compare(name, got, expected) == []
     assert got["name"] == expected["name"]
 
@@ -78,5 +74,6 @@ def test_exceptions_are_still_needed() -> None:
         path = paths[case]
         config = json.loads((path.parent / "expected.config.json").read_text(encoding="utf-8"))
         expected = theirs(config)["services"][service].get(field)
-        got = ours(LoadOptions(files=[str(path)], environ={}), path.parent)["services"][service].get(field)
+        options = LoadOptions(files=[str(path)], environ={}, consistency=consistent(path))
+        got = ours(options, path.parent)["services"][service].get(field)
         assert got != expected, (case, service, field)

@@ -41,6 +41,77 @@ ERRORS: dict[str, dict[str, str]] = {
     "include-missing": {"compose.yaml": "include: [nope.yaml]\nservices:\n  a:\n    image: x\n"},
     "required-variable": {"compose.yaml": "services:\n  a:\n    image: ${TAG:?set TAG first}\n"},
     "profiles-not-a-list": {"compose.yaml": "services:\n  a:\n    image: x\n    profiles: debug\n"},
+    "command-unclosed-quote": {"compose.yaml": "services:\n  a:\n    image: x\n    command: echo 'open\n"},
+    "command-bare-parenthesis": {"compose.yaml": "services:\n  a:\n    image: x\n    command: echo (a)\n"},
+    "depends-on-without-condition": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    depends_on:\n      b: {required: true}\n"
+        "  b:\n    image: x\n"
+    },
+    "no-image": {"compose.yaml": "services:\n  a:\n    ports: ['80']\n"},
+    "undefined-network": {"compose.yaml": "services:\n  a:\n    image: x\n    networks: [front]\n"},
+    "undefined-volume": {"compose.yaml": "services:\n  a:\n    image: x\n    volumes: ['data:/var/lib']\n"},
+    "volume-empty-source": {"compose.yaml": "services:\n  a:\n    image: x\n    volumes: [':/var/lib']\n"},
+    "undefined-secret": {"compose.yaml": "services:\n  a:\n    image: x\n    secrets: [token]\n"},
+    "healthcheck-test-kind": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      test: [curl, -f, http://localhost]\n"
+    },
+    "scale-and-replicas-differ": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    scale: 2\n    deploy:\n      replicas: 3\n"
+    },
+    "container-name-with-replicas": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    container_name: one\n    scale: 2\n"
+    },
+    "network-mode-unknown-service": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    network_mode: service:vpn\n"
+    },
+    "undefined-dependency": {"compose.yaml": "services:\n  a:\n    image: x\n    depends_on: [db]\n"},
+    "dependency-left-out-by-profile": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    depends_on: [db]\n"
+        "  db:\n    image: y\n    profiles: [data]\n"
+    },
+    "include-service-conflict": {
+        "compose.yaml": "include: [other.yaml]\nservices:\n  a:\n    image: x\n",
+        "other.yaml": "services:\n  a:\n    image: y\n",
+    },
+    "include-network-conflict": {
+        "compose.yaml": "include: [other.yaml]\nservices:\n  a:\n    image: x\n"
+        "networks:\n  n: {driver: bridge}\n",
+        "other.yaml": "services:\n  b:\n    image: y\nnetworks:\n  n: {}\n",
+    },
+    "platform-not-built": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    platform: linux/s390x\n    build:\n"
+        "      context: .\n      platforms: [linux/amd64]\n"
+    },
+    "dockerfile-and-inline": {
+        "compose.yaml": "services:\n  a:\n    build:\n      dockerfile: Dockerfile\n"
+        "      dockerfile_inline: FROM alpine\n"
+    },
+    "unknown-service-key": {"compose.yaml": "services:\n  a:\n    image: x\n    start_on_create: true\n"},
+    "unknown-top-level-key": {"compose.yaml": "services:\n  a:\n    image: x\nextra: 1\n"},
+    "duration-without-unit": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      timeout: 10\n"
+    },
+    "command-item-number": {"compose.yaml": "services:\n  a:\n    image: x\n    command: [sleep, 10]\n"},
+    "user-number": {"compose.yaml": "services:\n  a:\n    image: x\n    user: 1000\n"},
+    "dns-number": {"compose.yaml": "services:\n  a:\n    image: x\n    dns: 8\n"},
+    "environment-item-number": {"compose.yaml": "services:\n  a:\n    image: x\n    environment: [5]\n"},
+    "depends-on-twice": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    depends_on: [b, b]\n  b:\n    image: y\n"
+    },
+    "extra-hosts-twice": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    extra_hosts: ['h:1.1.1.1', 'h:1.1.1.1']\n"
+    },
+    "extra-hosts-bad-host": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    extra_hosts: ['=1.1.1.1']\n"
+    },
+    "service-key-empty": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    environment:\n      # none yet\n    command:\n"
+    },
+    "top-level-key-empty": {"compose.yaml": "services:\n  a:\n    image: x\nvolumes:\n  # none\n"},
+    "project-name-empty": {"compose.yaml": "name: ${NO_SUCH_NAME}\nservices:\n  a:\n    image: x\n"},
+    "port-host-not-an-ip": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    ports: ['localhost:8080:80']\n"
+    },
     "bad-duration": {
         "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      interval: soon\n"
     },
@@ -53,8 +124,11 @@ def _write(tmp_path: Path, files: dict[str, str]) -> Path:
     return tmp_path / "compose.yaml"
 
 
-def _load(*paths: Path, project_name: str | None = None) -> ComposeProject:
-    return load_project(LoadOptions(files=[str(p) for p in paths], environ={}, project_name=project_name))
+def _load(*paths: Path, project_name: str | None = None, consistency: bool = True) -> ComposeProject:
+    options = LoadOptions(
+        files=[str(p) for p in paths], environ={}, project_name=project_name, consistency=consistency
+    )
+    return load_project(options)
 
 
 @pytest.mark.parametrize("case", sorted(ERRORS))
@@ -86,7 +160,7 @@ def test_findings_for_profiles_dependencies_and_top_level(tmp_path: Path, snapsh
             "extra: 1\n"
         },
     )
-    project = _load(compose)
+    project = _load(compose, consistency=False)  # docker compose refuses it without --no-consistency
     assert sorted(project.services) == []
     lines = [line.replace(str(tmp_path), "$DIR") for line in _findings(project)]
     assert lines == snapshot
@@ -117,3 +191,32 @@ def test_several_positional_files_merge_through_the_cli(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, [str(base), str(override), "-p", "demo"])
     assert result.exit_code == 0, result.output
     assert 'image = "nginx:2"' in result.output.replace("  ", "")
+
+
+def test_no_consistency_loads_what_compose_refuses_and_reports_it(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from translator.api import translate
+    from translator.cli import app
+
+    compose = _write(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  web:\n    image: nginx\n    networks: [front]\n"
+            "    not_a_key: 1\n    depends_on: [ghost]\nbogus: true\n"
+        },
+    )
+    refused = CliRunner().invoke(app, [str(compose)])
+    assert refused.exit_code == 1
+    assert "unknown top-level key 'bogus'" in refused.output
+    loaded = CliRunner().invoke(app, [str(compose), "--no-consistency"])
+    assert loaded.exit_code == 0, loaded.output
+    codes = {f.code for f in translate([str(compose)], environ={}, consistency=False).findings}
+    assert {"L001", "L003", "L009"} <= codes
+
+
+def test_compose_project_name_must_be_valid(tmp_path: Path) -> None:
+    compose = _write(tmp_path, {"compose.yaml": "services:\n  a:\n    image: x\n"})
+    options = LoadOptions(files=[str(compose)], environ={"COMPOSE_PROJECT_NAME": "My App"})
+    with pytest.raises(InputError, match="COMPOSE_PROJECT_NAME: invalid project name 'My App'"):
+        load_project(options)

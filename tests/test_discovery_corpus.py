@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.discovery_checks import normalise
-from tests.helpers import compose_corpus_cases
+from tests.helpers import compose_corpus_cases, consistent
 from tests.test_discovery_fixtures import host_names, rendered_env, source_values
 from translator.api import Result, translate
 from translator.options import DISCOVERY_MODES, Options
@@ -30,7 +30,9 @@ NOT_A_HOST = re.compile(r"(USER|USERNAME|PASSWORD|PWD|DB|DATABASE|NAME|NAME_HEAD
 
 
 def run(name: str, mode: str) -> Result:
-    return translate([str(CASES[name])], Options(discovery=mode), environ={})
+    return translate(
+        [str(CASES[name])], Options(discovery=mode), environ={}, consistency=consistent(CASES[name])
+    )
 
 
 def names_another_service(result: Result, container: str, key: str, value: str) -> bool:

@@ -23,7 +23,8 @@ def references(environment: dict[str, str], command: list[str] | None = None) ->
     """key → references found in a caller's environment (and ``command[i]``), with db and api as targets."""
     lines = "".join(f"      {k}: {v!r}\n" for k, v in environment.items())
     cmd = f"    command: {command!r}\n" if command else ""
-    text = f"services:\n  app:\n    image: example/app\n{cmd}    environment:\n{lines}{TARGETS}"
+    env = f"    environment:\n{lines}" if lines else ""  # Compose refuses an empty key
+    text = f"services:\n  app:\n    image: example/app\n{cmd}{env}{TARGETS}"
     project = translate_text(text).project
     found = find_references(project)
     return {v.key if v.where == "env" else f"{v.where}[{v.key}]": v.references for v in found.values}

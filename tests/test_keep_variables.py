@@ -13,7 +13,15 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tests.helpers import FIXTURES, compose_corpus_cases, groups, parse_hcl, tasks, undo_template_escape
+from tests.helpers import (
+    FIXTURES,
+    compose_corpus_cases,
+    consistent,
+    groups,
+    parse_hcl,
+    tasks,
+    undo_template_escape,
+)
 from tests.helpers import groups as group_bodies
 from tests.test_properties import to_yaml
 from translator.api import Result, translate, translate_text
@@ -311,8 +319,8 @@ def test_text_around_kept_variables_reads_back_exactly(prefix: str, default: str
 
 @pytest.mark.parametrize(("name", "path"), compose_corpus_cases(), ids=[n for n, _ in compose_corpus_cases()])
 def test_corpus_cases_translate_with_variables_kept(name: str, path: Path) -> None:
-    result = translate([str(path)], environ={}, keep_variables=True)
-    resolved = translate([str(path)], environ={})
+    result = translate([str(path)], environ={}, keep_variables=True, consistency=consistent(path))
+    resolved = translate([str(path)], environ={}, consistency=consistent(path))
     for text in result.hcl.values():
         declared = variables(parse_hcl(text))
         # Every reference is declared, and every declared variable is referenced.

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from tests.helpers import CORPUS, FIXTURES, ROOT, compose_corpus_cases, fixture_options
+from tests.helpers import CORPUS, FIXTURES, ROOT, compose_corpus_cases, consistent, fixture_options
 from translator import __version__
 from translator.api import Result, translate, translate_text
 from translator.cli import EXIT_OK, EXIT_STRICT, EXIT_USAGE, app
@@ -52,7 +52,7 @@ def _case_id(case: Path) -> str:
 @cache
 def _result(case: Path) -> Result:
     if case.is_file():  # a corpus Compose file
-        return translate([str(case)], environ=ENVIRON)
+        return translate([str(case)], environ=ENVIRON, consistency=consistent(case))
     if case.parent.name == "kubernetes":
         return translate([str(case)])
     if case == CORPUS / "compose" / "otel-demo":

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import CORPUS, FIXTURES, compose_corpus_cases
+from tests.helpers import CORPUS, FIXTURES, compose_corpus_cases, consistent
 from translator.api import translate
 from translator.compose.loader import IMPLIED, LoadOptions, load_project
 from translator.compose.parser import READ_PATHS
@@ -38,8 +38,9 @@ def _id(path: Path) -> str:
 
 @pytest.mark.parametrize("file", COMPOSE, ids=_id)
 def test_every_compose_key_is_read_or_reported(file: Path) -> None:
-    result = translate([str(file)], environ=ENVIRON)
-    document = load_project(LoadOptions(files=[str(file)], environ=ENVIRON)).document
+    result = translate([str(file)], environ=ENVIRON, consistency=consistent(file))
+    options = LoadOptions(files=[str(file)], environ=ENVIRON, consistency=consistent(file))
+    document = load_project(options).document
     paths = {path: pos for path, pos in key_paths(document).items() if not _implied(document, path)}
     missing = uncovered(paths, READ_PATHS, result.findings)
     assert not missing, f"read by nobody and reported by no finding: {missing}"
@@ -126,7 +127,8 @@ def test_findings_made_from_model_elements_get_the_path_of_their_position() -> N
 @pytest.mark.parametrize("file", COMPOSE[:20], ids=_id)
 def test_paths_for_some_positions_match_the_full_index(file: Path) -> None:
     """Findings get their path from a walk limited to the positions they hold: the same paths."""
-    document = load_project(LoadOptions(files=[str(file)], environ=ENVIRON)).document
+    options = LoadOptions(files=[str(file)], environ=ENVIRON, consistency=consistent(file))
+    document = load_project(options).document
     full = position_index([("", document)])
     every = sorted(full)
     for wanted in (set(every), set(every[::7]), set(every[3::11]), {Position("elsewhere", 1, 1)}):

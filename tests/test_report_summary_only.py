@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from tests.helpers import FIXTURES, compose_corpus_cases
+from tests.helpers import FIXTURES, compose_corpus_cases, consistent
 from translator.api import translate, translate_text
 from translator.report.build import build_report
 
 
 def test_summary_without_details_matches_the_full_report() -> None:
     for name, path in compose_corpus_cases():
-        result = translate([str(path)], environ={})
+        result = translate([str(path)], environ={}, consistency=consistent(path))
         full, light = build_report(result), build_report(result, details=False)
         assert light.summary == full.summary, name
         assert light.findings == full.findings, name
@@ -27,7 +27,7 @@ def test_summary_from_the_result_is_the_report_summary() -> None:
     cases += [(p.parent.name, p, True) for p in sorted((FIXTURES / "keep-variables").glob("*/compose.yaml"))]
     for name, path, keep in cases:
         environ = {"DB_PASSWORD": "hunter22", "HOME": "/home/user"}
-        result = translate([str(path)], environ=environ, keep_variables=keep)
+        result = translate([str(path)], environ=environ, keep_variables=keep, consistency=consistent(path))
         codes = sorted({f.code for f in result.findings})
         for ignored in (set(), set(codes[:1]), set(codes[1::2])):
             report = build_report(result, ignored, details=False)

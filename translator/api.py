@@ -49,6 +49,7 @@ def translate(
     stdin_name: str = "<stdin>",
     source: str | None = None,
     keep_variables: bool = False,
+    consistency: bool = True,
 ) -> Result:
     """Translate Compose files or Kubernetes manifests (``-`` is standard input, or ``stdin_text``)
     into Nomad jobs. ``source`` is ``compose`` or ``kubernetes``; by default it is told from the
@@ -82,6 +83,7 @@ def translate(
             stdin_text=stdin_text,
             stdin_name=stdin_name,
             keep_variables=keep_variables,
+            consistency=consistency,
         )
     )
     clock = _lap(timings, "load", clock)

@@ -109,6 +109,14 @@ def run(
             "(var.VAR), set with nomad job run -var. HCL output only.",
         ),
     ] = False,
+    no_consistency: Annotated[
+        bool,
+        typer.Option(
+            "--no-consistency",
+            help="Load a Compose project that docker compose refuses as inconsistent (undefined networks, "
+            "volumes, secrets or dependencies, no image; unknown keys are reported instead).",
+        ),
+    ] = False,
     output_format: Annotated[
         str, typer.Option("--format", help="hcl (jobspec) or json (Nomad HTTP API job).")
     ] = "hcl",
@@ -170,6 +178,7 @@ def run(
             profiles=profile or [],
             source=source,
             keep_variables=keep_variables,
+            consistency=not no_consistency,
         )
     except InputError as err:
         typer.echo(f"translate: error: {err}", err=True)

@@ -55,10 +55,15 @@ ENV_UNSET = _code(
     "L006", WARN, "An environment key without a value is not set in the environment; it was left out"
 )
 YAML11_BOOLEAN = _code("L007", INFO, "A yes/no/on/off word was read as a boolean, as Compose reads it")
+# L008 and L009 only with --no-consistency: otherwise the loader refuses both, as Compose does.
 DEPENDANT_SKIPPED = _code(
-    "L008", WARN, "A service was left out because a service it depends on is left out by its profiles"
+    "L008",
+    WARN,
+    "A service was left out because a service it depends on is left out by its profiles (--no-consistency)",
 )
-UNDEFINED_DEPENDENCY = _code("L009", WARN, "A service depends on a service that the project does not define")
+UNDEFINED_DEPENDENCY = _code(
+    "L009", WARN, "A service depends on a service that the project does not define (--no-consistency)"
+)
 # --keep-variables (L02x)
 VARIABLE_KEPT = _code(
     "L020", INFO, "A variable was kept as a Nomad job variable, set at nomad job run (-var or NOMAD_VAR_)"

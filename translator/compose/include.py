@@ -3,10 +3,11 @@
 Each entry is a path, or ``{path, project_directory, env_file}`` where ``path`` may
 list several files (merged like ``-f`` files). An included project resolves its own
 relative paths from its project directory (by default the directory of its first
-file) and interpolates with its own ``.env`` (or ``env_file``) on top of the
-including project's variables. Its services, networks, volumes, secrets and configs
-join the including file's; where both define one, the including file's definition
-is merged on top.
+file) and interpolates with the including project's variables, to which its own
+``.env`` (or ``env_file``) adds the ones not yet set. Its services, networks, volumes, secrets and configs
+join the including file's. A name defined twice (by the including file and an included
+project, or by two included projects) is an error unless both definitions are the
+same, as in Docker Compose 2.x ("conflicts with imported resource").
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from translator.compose.merge import merge_service_maps, merge_value
 from translator.records import record
 from translator.source import InputError, Position
-from translator.yamlsource import YamlMap, YamlSeq
+from translator.yamlsource import YamlMap, YamlSeq, plain
 
 RESOURCES = ("services", "volumes", "networks", "secrets", "configs", "models")
 
@@ -94,7 +95,7 @@ def check_cycle(entry: IncludeEntry, stack: Sequence[str]) -> None:
 
 
 def import_resources(target: YamlMap, imported: YamlMap) -> YamlMap:
-    """``imported``'s resources added to ``target``'s; ``target``'s own definitions merge on top."""
+    """``imported``'s resources added to ``target``'s; a name in both must be defined alike."""
     result = YamlMap(target.pos)
     for key, value in target.items():
         result.set(key, value, target.where_key(key), target.where(key))
@@ -106,8 +107,30 @@ def import_resources(target: YamlMap, imported: YamlMap) -> YamlMap:
         local = result.get(kind)
         if not isinstance(local, YamlMap):
             result.set(kind, incoming, imported.where_key(kind), imported.where(kind))
-        elif kind == "services":
+            continue
+        check_conflicts(kind, incoming, local)
+        if kind == "services":
             result[kind] = merge_service_maps(incoming, local)
         else:
             result[kind] = merge_value(incoming, local, (kind,))
     return result
+
+
+def check_conflicts(kind: str, incoming: YamlMap, local: YamlMap, raw: YamlMap | None = None) -> None:
+    """Compose 2.x refuses a resource that an include brings in and another file also defines.
+
+    It accepts one only when the two definitions are equal, comparing the included project's
+    model with the other definition as written (``raw``, for the including file's services):
+    a definition that normalisation changes (short port syntax, a list of environment
+    variables, ...) therefore conflicts even with itself.
+    """
+    for name in incoming:
+        if name not in local:
+            continue
+        as_written = raw.get(name) if raw is not None else local[name]
+        if plain(incoming[name]) != plain(local[name]) or plain(as_written) != plain(local[name]):
+            raise InputError(
+                local.where_key(name),
+                f"{kind}.{name} is also defined by an included project (conflicts with imported "
+                "resource); expected one definition, or the same one in both",
+            )

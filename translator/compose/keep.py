@@ -14,16 +14,16 @@ process environment of the translating machine is never written into the jobspec
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Mapping
 from dataclasses import field
 from typing import TYPE_CHECKING
 
 from translator import findings as codes
 from translator.compose.interpolation import Path, report_unset
+from translator.compose.normalize import split_command
 from translator.findings import Findings
 from translator.records import record
-from translator.source import Position
+from translator.source import InputError, Position
 from translator.variables import VALID_NAME, KeptVariable, Use, marker, replace_markers
 
 if TYPE_CHECKING:
@@ -189,10 +189,10 @@ def _splits_alike(kept: str, pending: list[tuple[str, Use]]) -> bool:
     gets by filling in first: then each kept variable stays inside its word."""
     values = {name: _likely_value(use) for name, use in pending}
     try:
-        direct = shlex.split(replace_markers(kept, values.__getitem__), posix=True)
-        words = shlex.split(kept, posix=True)
-    except ValueError:
-        return False  # unbalanced quotes: the loader reports them
+        direct = split_command(replace_markers(kept, values.__getitem__), Position("-"))
+        words = split_command(kept, Position("-"))
+    except InputError:
+        return False  # the loader reports the command when it splits it
     return direct == [replace_markers(word, values.__getitem__) for word in words]
 
 

@@ -11,9 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from translator import findings as codes
+from translator.compose.consistency import check_consistency, check_service_keys
 from translator.compose.dotenv import parse_dotenv
 from translator.compose.extends import ExtendsResolver, LoadServices
-from translator.compose.include import IncludeEntry, check_cycle, import_resources, include_entries
+from translator.compose.include import (
+    IncludeEntry,
+    check_conflicts,
+    check_cycle,
+    import_resources,
+    include_entries,
+)
 from translator.compose.interpolation import Interpolator
 from translator.compose.keep import VariableKeeper
 from translator.compose.merge import enforce_unicity, merge_documents, merge_service_maps, strip_resets
@@ -45,6 +52,8 @@ class LoadOptions:
     stdin_text: str | None = None
     stdin_name: str = STDIN_NAME
     keep_variables: bool = False  # keep ${NAME} as Nomad job variables (translator/compose/keep.py)
+    # False skips the checks Compose skips with --no-consistency (see consistency.py)
+    consistency: bool = True
 
 
 @record
@@ -156,7 +165,11 @@ def load_project(options: LoadOptions, unkept: Mapping[str, str] | None = None) 
     for service in services.values():
         if isinstance(service, YamlMap):
             add_implicit_defaults(service)
-    active = set(options.profiles) | _profiles_from(environment)
+    # --profile replaces COMPOSE_PROFILES rather than adding to it (compose-go's WithDefaultProfiles)
+    active = set(options.profiles) or _profiles_from(environment)
+    if options.consistency:
+        enabled = {name for name, svc in services.items() if svc is not None and _profile_active(svc, active)}
+        check_consistency(document, services, enabled)
     services = select_profiles(services, active, findings)
     check_dependencies(services, findings)
     for service in services.values():
@@ -181,26 +194,36 @@ def _project_name(
     working_dir: Path,
     loader: _ModelLoader,
 ) -> str:
-    """``-p``, else ``COMPOSE_PROJECT_NAME``, else the last file's ``name:``, else the directory's name."""
-    if options.project_name is not None:
-        if normalize_project_name(options.project_name) != options.project_name:
+    """``-p``, else ``COMPOSE_PROJECT_NAME``, else the last file's ``name:``, else the directory's name.
+
+    As in Compose, ``-p`` and ``COMPOSE_PROJECT_NAME`` must already be valid names; a
+    ``name:`` is normalised, and once a file declares one the directory is no fallback.
+    """
+    for given, source in ((options.project_name, "-p"), (environment("COMPOSE_PROJECT_NAME"), "")):
+        if not given:
+            continue  # an empty COMPOSE_PROJECT_NAME (.env may set it too) counts as unset
+        if normalize_project_name(given) != given:
             raise InputError(
-                Position("-p"),
-                f"invalid project name {options.project_name!r}; expected lowercase letters, digits, "
+                Position(source or "COMPOSE_PROJECT_NAME"),
+                f"invalid project name {given!r}; expected lowercase letters, digits, "
                 "'-' and '_', starting with a letter or digit",
             )
-        return options.project_name
-    name = environment("COMPOSE_PROJECT_NAME") or ""  # .env may set it too
-    position = Position(str(working_dir))
+        return given
+    declared = None
+    for path in files:
+        declared = loader.declared_name(path) or declared
+    if declared is not None:
+        where = declared[1]
+        value = Interpolator(environment, Findings()).string(declared[0], where, "name")
+        name = normalize_project_name(value)
+        if not name:
+            raise InputError(
+                where, f"project name {value!r} is empty once normalised; expected a name or use -p"
+            )
+        return name
+    name = normalize_project_name(working_dir.name)
     if not name:
-        for path in files:
-            declared = loader.declared_name(path, environment)
-            if declared is not None:
-                name, position = normalize_project_name(declared[0]), declared[1]
-    if not name:
-        name = normalize_project_name(working_dir.name)
-    if not name:
-        raise InputError(position, "project name is empty after normalisation; use -p NAME")
+        raise InputError(Position(str(working_dir)), "project name is empty after normalisation; use -p NAME")
     return name
 
 
@@ -226,17 +249,15 @@ class _ModelLoader:
         assert merged is not None
         return merged
 
-    def declared_name(self, path: str, environment: _Environment) -> tuple[str, Position] | None:
-        """The file's ``name:``, interpolated, as Compose reads it before anything else."""
+    def declared_name(self, path: str) -> tuple[str, Position] | None:
+        """The file's ``name:`` as written (Compose interpolates only the last one set)."""
         try:
             _, document = self._document(path)
         except InputError:
             return None  # reported when the file is loaded
         if not isinstance(document, YamlMap) or not isinstance(document.get("name"), str):
             return None
-        where = document.where("name")
-        value = Interpolator(environment, Findings()).string(document["name"], where, "name")
-        return (value, where) if value else None
+        return (document["name"], document.where("name")) if document["name"] else None
 
     def _text(self, path: str) -> tuple[str, str]:
         """Each file is read once (standard input can only be read once)."""
@@ -270,13 +291,21 @@ class _ModelLoader:
         name, document = self.read(path, environment)
         if not stack:
             self.top_names.append(name)
-        _check_top_level(document, self.findings)
-        services = _normalized_services(document, directory, environment)
+        _check_top_level(document, self.findings, self.options.consistency)
+        services = _normalized_services(document, directory, environment, self.options.consistency)
+        raw_services = document.get("services")
         if "include" in document:
             here = stack + ((str(Path(path).resolve()),) if path != STDIN else ())
             document = self._include(document, directory, environment, here)
             included = document.get("services")
             if isinstance(included, YamlMap):
+                if services is not None:
+                    check_conflicts(
+                        "services",
+                        included,
+                        services,
+                        raw_services if isinstance(raw_services, YamlMap) else None,
+                    )
                 services = merge_service_maps(included, services) if services is not None else included
         if services is not None:
             services = ExtendsResolver(services, name, directory, self._extends_source(environment)).apply()
@@ -310,7 +339,7 @@ class _ModelLoader:
             if not full.is_file():
                 raise InputError(pos, f"extends file {file!r} not found; expected an existing Compose file")
             _, document = self.read(str(full), environment)
-            services = _normalized_services(document, full.parent, environment)
+            services = _normalized_services(document, full.parent, environment, self.options.consistency)
             if services is None:
                 raise InputError(pos, f"extends file {file!r} has no services")
             return services, full.parent
@@ -318,8 +347,13 @@ class _ModelLoader:
         return load
 
 
-def _normalized_services(document: YamlMap, directory: Path, environment: _Environment) -> YamlMap | None:
-    """The file's ``services`` in long syntax, paths resolved from ``directory``; None without any."""
+def _normalized_services(
+    document: YamlMap, directory: Path, environment: _Environment, strict: bool = True
+) -> YamlMap | None:
+    """The file's ``services`` in long syntax, paths resolved from ``directory``; None without any.
+
+    ``strict`` refuses a key the Compose specification does not define, as Compose's schema
+    validation of each file does; without it the parser reports the key (L001)."""
     raw = document.get("services")
     if raw is None:
         return None
@@ -336,6 +370,8 @@ def _normalized_services(document: YamlMap, directory: Path, environment: _Envir
             continue
         if isinstance(service, YamlMap):
             _check_profiles(service)  # before normalising, which would accept a single string
+            if strict:
+                check_service_keys(name, service)
         normalized = normalize_service(name, service, raw.where(name), directory, environment)
         services.set(name, enforce_unicity(normalized), raw.where_key(name), raw.where(name))
     return services
@@ -356,7 +392,7 @@ def _replace(document: YamlMap, key: str, value: Any) -> YamlMap:
 
 
 def _included_environment(environment: _Environment, entry: IncludeEntry, findings: Findings) -> _Environment:
-    """An included project sees its own .env (or env_file) on top of the including project's variables."""
+    """An included project sees the including project's variables, then its own .env (or env_file)."""
     env_files = entry.env_files
     if not env_files:
         default = entry.project_directory / ".env"
@@ -365,8 +401,9 @@ def _included_environment(environment: _Environment, entry: IncludeEntry, findin
     for env_file in env_files:
         name, text = read_text(env_file)
         own.update(parse_dotenv(text, name, environment, findings=findings, fallback=own.get))
-    # Compose merges the included .env over every variable it had, the process environment too.
-    return _Environment({**environment.merged(), **own}, {}, {**environment.defaults, **own})
+    # compose-go's Mapping.Merge: the included file only adds variables the including project
+    # does not already have (from the process environment or its own .env).
+    return _Environment({**own, **environment.merged()}, {}, {**own, **environment.defaults})
 
 
 def _apply_env_files(service: YamlMap, environment: _Environment, findings: Findings) -> None:
@@ -431,7 +468,7 @@ def _parse_env_file(
 
 
 def _profiles_from(environment: _Environment) -> set[str]:
-    """``COMPOSE_PROFILES`` activates profiles as ``--profile`` does."""
+    """``COMPOSE_PROFILES`` activates profiles when no ``--profile`` is given."""
     value = environment("COMPOSE_PROFILES") or ""
     return {p.strip() for p in value.split(",") if p.strip()}
 
@@ -453,8 +490,8 @@ def select_profiles(services: YamlMap, active: set[str], findings: Findings) -> 
     """Services of no inactive profile; then those that need a left-out service go too.
 
     Docker Compose refuses a project whose service depends on one left out by its
-    profiles; leaving the dependant out as well keeps the rest translatable, and the
-    finding says why.
+    profiles, and so does the consistency check before this. With ``--no-consistency``
+    leaving the dependant out as well keeps the rest translatable, and the finding says why.
     """
     kept = YamlMap(services.pos)
     for name, service in services.items():
@@ -508,8 +545,8 @@ def _needs_left_out(service: Any, kept: YamlMap, every: YamlMap) -> str | None:
 def check_dependencies(services: YamlMap, findings: Findings) -> None:
     """Dependencies must not form a cycle; one on an undefined service is reported.
 
-    Docker Compose refuses both (unless ``--no-consistency``); an undefined one is
-    only a warning here, so that a fragment still translates.
+    Docker Compose refuses both; an undefined one is refused by the consistency check
+    unless ``--no-consistency``, and then only a warning here, so that a fragment translates.
     """
     for name, service in services.items():
         depends = service.get("depends_on") if isinstance(service, YamlMap) else None
@@ -576,30 +613,53 @@ def add_implicit_defaults(service: YamlMap) -> None:
         for index, link in enumerate(links):
             parts = str(link).split(":")
             _imply(implied, parts[0] if len(parts) == 2 else str(link), links.where(index))
-    mode = service.get("network_mode")
-    if isinstance(mode, str) and mode.startswith("service:"):
-        _imply(implied, mode[len("service:") :], service.where("network_mode"))
+    for namespace in ("network_mode", "ipc", "pid", "uts", "cgroup"):
+        mode = service.get(namespace)
+        if isinstance(mode, str) and mode.startswith("service:"):
+            _imply(implied, mode[len("service:") :], service.where(namespace))
+    shared = service.get("volumes_from")
+    if isinstance(shared, YamlSeq):
+        for index, source in enumerate(shared):
+            if isinstance(source, str) and not source.startswith("container:"):
+                # Compose waits for the service whose volumes are shared, but does not restart with it.
+                _imply(implied, source.split(":")[0], shared.where(index), restart=False)
     if implied and not isinstance(depends, YamlMap):
         service.set("depends_on", implied, implied.pos, implied.pos)
     build = service.get("build")
-    if isinstance(build, YamlMap) and "dockerfile" not in build and "dockerfile_inline" not in build:
-        build.set("dockerfile", "Dockerfile", build.pos, build.pos)
-    if isinstance(service.get("environment"), YamlMap) and not service["environment"]:
-        service.pop("environment")
+    if isinstance(build, YamlMap):
+        if "dockerfile" not in build and "dockerfile_inline" not in build:
+            build.set("dockerfile", "Dockerfile", build.pos, build.pos)
+        for key in [key for key, value in build.items() if value in ("", [], {})]:
+            build.pop(key)  # omitted by Compose (dockerfile: ${UNSET} leaves no default either)
+    for key in OMITTED_WHEN_EMPTY:
+        if key in service and service[key] in ("", [], {}):
+            service.pop(key)  # Compose prints no empty value for these, and ignores them
+    healthcheck = service.get("healthcheck")
+    if isinstance(healthcheck, YamlMap):
+        for key in ("test", "disable"):
+            if key in healthcheck and healthcheck[key] in ([], False):
+                healthcheck.pop(key)  # not printed by Compose; disable: false is the default
+
+
+OMITTED_WHEN_EMPTY = (
+    "environment", "depends_on", "ports", "expose", "links", "dns", "dns_search", "dns_opt",
+    "extra_hosts", "hostname", "network_mode", "domainname",
+)  # fmt: skip
 
 
 IMPLIED = "!implied"
 """Tag on a ``depends_on`` key that Compose added for ``links`` or ``network_mode: service:X``."""
 
 
-def _imply(depends: YamlMap, target: str, pos: Position) -> None:
-    """A dependency that ``links`` or ``network_mode: service:X`` implies, as Compose adds it."""
+def _imply(depends: YamlMap, target: str, pos: Position, restart: bool = True) -> None:
+    """A dependency that ``links``, ``volumes_from`` or ``service:X`` implies, as Compose adds it."""
     if target in depends:
         return
     depends.tags[target] = IMPLIED  # the parser does not report what the user did not write
     entry = YamlMap(pos)
-    for key, value in (("condition", "service_started"), ("restart", True), ("required", True)):
-        entry.set(key, value, pos, pos)
+    for key, value in (("condition", "service_started"), ("restart", restart), ("required", True)):
+        if value is not False:  # Compose prints no restart: false
+            entry.set(key, value, pos, pos)
     depends.set(target, entry, pos, pos)
 
 
@@ -611,11 +671,23 @@ def _check_service_name(name: str, pos: Position) -> None:
         raise InputError(pos, f"invalid service name {name!r}; expected letters, digits, '.', '_' or '-'")
 
 
-def _check_top_level(document: YamlMap, findings: Findings) -> None:
+def _check_top_level(document: YamlMap, findings: Findings, strict: bool = True) -> None:
     if "services" not in document and not any(k in document for k in ("include",)):
         raise InputError(document.pos, "expected a Compose file: a mapping with a top-level 'services' key")
     for key in document:
+        if strict and document[key] is None and not key.startswith("x-"):
+            raise InputError(
+                document.where_key(key),
+                f"top-level {key!r} has no value; expected one, or remove the key (Compose refuses it empty)",
+            )
         if key not in TOP_LEVEL_KEYS and not key.startswith("x-"):
+            if strict:  # Compose's schema refuses it
+                raise InputError(
+                    document.where_key(key),
+                    f"unknown top-level key {key!r}; expected one of "
+                    + ", ".join(sorted(TOP_LEVEL_KEYS))
+                    + ", or x- for an extension",
+                )
             findings.add(
                 codes.UNKNOWN_TOP_LEVEL,
                 document.where_key(key),

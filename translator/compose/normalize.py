@@ -6,10 +6,11 @@ positions kept: each normalised value remembers the source line it came from.
 
 from __future__ import annotations
 
+import math
 import os
 import re
-import shlex
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +40,11 @@ def scalar_text(value: Any, pos: Position, what: str) -> str:
     """A string, or a number written without quotes, as Compose turns them into text."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (str, int, float)):
+    if isinstance(value, int) and not -(2**63) <= value < 2**64:
+        value = float(value)  # beyond Go's int64 and uint64, go-yaml reads a float64
+    if isinstance(value, float):
+        return go_float_text(value)
+    if isinstance(value, (str, int)):
         return str(value)
     raise InputError(
         pos,
@@ -49,15 +52,99 @@ def scalar_text(value: Any, pos: Position, what: str) -> str:
     )
 
 
+def go_float_text(value: float) -> str:
+    """A float as Go's ``fmt.Sprint`` writes it: shortest digits, exponent below 1e-4 or from 1e21."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    number = Decimal(repr(value)).normalize()
+    sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    power = len(digits) - 1 + exponent
+    if -4 <= power < 21:
+        return format(number, "f")
+    text = "".join(map(str, digits))
+    mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+    return f"{'-' if sign else ''}{mantissa}e{'+' if power >= 0 else '-'}{abs(power):02d}"
+
+
+def string_item(value: Any, pos: Position, what: str) -> str:
+    """A value Compose's schema types as a string: a number or boolean there is refused."""
+    if not isinstance(value, str):
+        kind = "a boolean" if isinstance(value, bool) else type(value).__name__
+        kind = {"int": "a number", "float": "a number", "YamlMap": "a mapping", "YamlSeq": "a list"}.get(
+            kind, kind
+        )
+        raise InputError(pos, f"{what} must be a string, got {kind}; quote it (Compose refuses it)")
+    return value
+
+
 def split_command(text: str, pos: Position) -> list[str]:
-    """Split a command string the way Compose does (POSIX shell words, no expansion)."""
-    try:
-        return shlex.split(text, comments=False, posix=True)
-    except ValueError as err:
-        shown_text = shown(text)  # kept variables (--keep-variables) as ${NAME}
-        raise InputError(
-            pos, f"cannot split command {shown_text!r}: {err}; expected balanced quotes"
-        ) from None
+    """Split a command string as Compose does, with go-shellwords' ``Parse`` (not a POSIX shell).
+
+    Words end at unquoted blanks; a backslash escapes any character outside single quotes
+    (inside double quotes too). An unquoted ``;``, ``&``, ``|``, ``<`` or ``>`` ends the
+    command: what follows is dropped, and before ``>`` a word starting with a digit (the
+    ``2`` of ``2>&1``) goes too. Unbalanced quotes, a trailing backslash and a parenthesis
+    outside ``$(...)`` are errors, as in Compose.
+    """
+    words: list[str] = []
+    word = ""
+    has_word = False  # a word is open, possibly empty ('' or "")
+    escaped = single = double = backquote = dollar = False
+
+    def invalid(why: str) -> InputError:
+        written = shown(text)  # kept variables (--keep-variables) as ${NAME}
+        return InputError(pos, f"cannot split command {written!r}: {why}")
+
+    for char in text:
+        if escaped:
+            word, escaped, has_word = word + char, False, True
+            continue
+        if char == "\\":
+            if single:
+                word += char
+            else:
+                escaped = True
+            continue
+        if char in " \t\r\n":
+            if single or double or backquote or dollar:
+                word += char
+            elif has_word:
+                words.append(word)
+                word, has_word = "", False
+            continue
+        if char == "`" and not (single or double or dollar):
+            backquote = not backquote
+        elif char == ")" and not (single or double or backquote):
+            dollar = not dollar  # go-shellwords toggles here: a bare ')' opens what nothing closes
+        elif char == "(" and not (single or double or backquote):
+            if dollar or not word.endswith("$"):
+                raise invalid("'(' outside '$(...)'; expected it quoted")
+            dollar = True
+            word += char
+            continue
+        elif char == '"' and not (single or dollar):
+            has_word = has_word or double
+            double = not double
+            continue
+        elif char == "'" and not (double or dollar):
+            has_word = has_word or single
+            single = not single
+            continue
+        elif char in ";&|<>" and not (single or double or backquote or dollar):
+            if char == ">" and word[:1].isdigit() and word[:1].isascii():
+                has_word = False  # a redirected descriptor number, not a word
+            break
+        word, has_word = word + char, True
+    if has_word:
+        words.append(word)
+    if escaped:
+        raise invalid("it ends with a backslash; expected a character after it")
+    if single or double or backquote or dollar:
+        raise invalid("a quote or '$(' is not closed; expected balanced quotes and parentheses")
+    return words
 
 
 def _seq(pos: Position) -> YamlSeq:
@@ -75,7 +162,7 @@ def normalize_command(value: Any, pos: Position, what: str) -> YamlSeq | None:
     expect(value, (list,), pos, what, "a string or a list of strings")
     for i, item in enumerate(value):
         item_pos = value.where(i) if isinstance(value, YamlSeq) else pos
-        result.add(scalar_text(item, item_pos, f"{what} item"), item_pos)
+        result.add(string_item(item, item_pos, f"{what} item"), item_pos)
     return result
 
 
@@ -96,23 +183,24 @@ def normalize_mapping_or_list(value: Any, pos: Position, what: str, separator: s
     expect(value, (list,), pos, what, "a mapping or a list of KEY=VALUE strings")
     for i, item in enumerate(value):
         item_pos = value.where(i) if isinstance(value, YamlSeq) else pos
-        text = scalar_text(item, item_pos, f"{what} item")
+        text = string_item(item, item_pos, f"{what} item")
         key, sep, rest = text.partition(separator)
         result.set(key, rest if sep else None, item_pos, item_pos)
     return result
 
 
-def normalize_string_list(value: Any, pos: Position, what: str) -> YamlSeq:
+def normalize_string_list(value: Any, pos: Position, what: str, single: bool = True) -> YamlSeq:
+    """A list of strings; ``single`` also takes one string, as ``dns`` and ``dns_search`` do."""
     result = _seq(pos)
     if value is None:
         return result
-    if isinstance(value, (str, int)) and not isinstance(value, bool):
-        result.add(str(value), pos)
+    if single and not isinstance(value, list):
+        result.add(string_item(value, pos, what), pos)
         return result
-    expect(value, (list,), pos, what, "a string or a list of strings")
+    expect(value, (list,), pos, what, "a string or a list of strings" if single else "a list of strings")
     for i, item in enumerate(value):
         item_pos = value.where(i) if isinstance(value, YamlSeq) else pos
-        result.add(scalar_text(item, item_pos, f"{what} item"), item_pos)
+        result.add(string_item(item, item_pos, f"{what} item"), item_pos)
     return result
 
 
@@ -140,36 +228,54 @@ def normalize_expose(value: Any, pos: Position) -> YamlSeq:
 
 
 def normalize_extra_hosts(value: Any, pos: Position) -> YamlSeq:
-    """``host:ip``, ``host=ip`` and mappings all become ``host=ip`` (brackets stripped)."""
-    result = _seq(pos)
+    """``host=ip`` strings, as compose-go's ``HostsList`` reads and prints them.
+
+    A list entry splits at its first ``=`` (else its first ``:``) and its addresses at
+    commas; a mapping's value is one address or a list of them. Brackets around an
+    address go; nothing is trimmed; the result is sorted.
+    """
+    pairs: list[tuple[str, str, Position]] = []
     if isinstance(value, dict):
-        items = [
-            (f"{k}={v}", value.where(k) if isinstance(value, YamlMap) else pos) for k, v in value.items()
-        ]
+        for host, addresses in value.items():
+            item_pos = value.where(host) if isinstance(value, YamlMap) else pos
+            if addresses is None:
+                addresses = ""
+            listed = addresses if isinstance(addresses, list) else [addresses]
+            for address in listed:
+                pairs.append(
+                    (str(host), string_item(address, item_pos, f"extra_hosts address of {host!r}"), item_pos)
+                )
     else:
         expect(value, (list,), pos, "extra_hosts", "a list or a mapping")
-        items = [
-            (scalar_text(v, value.where(i), "extra_hosts item"), value.where(i))
-            for i, v in enumerate(value)
-            if isinstance(value, YamlSeq)
-        ]
-    for text, item_pos in items:
-        if "=" in text:
-            host, _, address = text.partition("=")
-        else:
-            host, sep, address = text.partition(":")
-            if not sep:
+        seen: set[str] = set()
+        for index, item in enumerate(value):
+            item_pos = value.where(index) if isinstance(value, YamlSeq) else pos
+            text = string_item(item, item_pos, "extra_hosts item")
+            if text in seen:
+                raise InputError(
+                    item_pos, f"extra_hosts lists {text!r} twice; expected each once (Compose refuses it)"
+                )
+            seen.add(text)
+            sep = "=" if "=" in text else ":"
+            host, found, addresses = text.partition(sep)
+            if not found:
                 raise InputError(item_pos, f"invalid extra_hosts entry {text!r}; expected HOST=IP or HOST:IP")
-        address = address.strip()
-        if address.startswith("[") and address.endswith("]"):
+            pairs += [(host, address, item_pos) for address in addresses.split(",")]
+    result = _seq(pos)
+    for host, address, item_pos in pairs:
+        if not host or ":" in host or "=" in host:
+            raise InputError(
+                item_pos, f"bad extra_hosts host name {host!r}; expected a name without ':' or '='"
+            )
+        if len(address) > 2 and address.startswith("[") and address.endswith("]"):
             address = address[1:-1]
-        result.add(f"{host.strip()}={address}", item_pos)
+        result.add(f"{host}={address}", item_pos)
     return sort_extra_hosts(result)
 
 
 def sort_extra_hosts(hosts: YamlSeq) -> YamlSeq:
-    """Compose keeps extra_hosts as a map from host to addresses: sorted by host, no repeats."""
-    order = sorted(range(len(hosts)), key=lambda i: str(hosts[i]).partition("=")[0])
+    """Compose prints extra_hosts sorted (as whole strings); merged files repeat none."""
+    order = sorted(range(len(hosts)), key=lambda i: str(hosts[i]))
     result = _seq(hosts.pos)
     for i in order:
         if hosts[i] not in result:
@@ -187,7 +293,12 @@ def normalize_networks(value: Any, pos: Position) -> YamlMap:
     expect(value, (list,), pos, "networks", "a list or a mapping")
     for i, item in enumerate(value):
         item_pos = value.where(i) if isinstance(value, YamlSeq) else pos
-        result.set(scalar_text(item, item_pos, "network name"), None, item_pos, item_pos)
+        name = string_item(item, item_pos, "network name")
+        if name in result:
+            raise InputError(
+                item_pos, f"network {name!r} is listed twice; expected each once (Compose refuses it)"
+            )
+        result.set(name, None, item_pos, item_pos)
     return result
 
 
@@ -196,8 +307,18 @@ def normalize_depends_on(value: Any, pos: Position) -> YamlMap:
     if isinstance(value, YamlMap):
         for name, spec in value.items():
             entry = YamlMap(value.where(name))
-            spec = spec if isinstance(spec, YamlMap) else YamlMap(value.where(name))
-            condition = spec.get("condition", "service_started")
+            if not isinstance(spec, YamlMap):
+                raise InputError(
+                    value.where(name), f"depends_on entry {name!r} must be a mapping with a 'condition'"
+                )
+            if "condition" not in spec:
+                # Compose's schema requires it in the long syntax.
+                raise InputError(
+                    value.where_key(name),
+                    f"depends_on entry {name!r} has no 'condition'; expected service_started, "
+                    "service_healthy or service_completed_successfully",
+                )
+            condition = spec.get("condition")
             if condition not in ("service_started", "service_healthy", "service_completed_successfully"):
                 raise InputError(
                     spec.where("condition"),
@@ -206,7 +327,8 @@ def normalize_depends_on(value: Any, pos: Position) -> YamlMap:
                 )
             entry.set("condition", condition, spec.where_key("condition"), spec.where("condition"))
             for key, item in spec.items():
-                if key != "condition":
+                if key != "condition" and not (key == "restart" and item is False):
+                    # restart: false is the default, which Compose does not print
                     entry.set(key, item, spec.where_key(key), spec.where(key))
             if "required" not in entry:
                 entry.set("required", True, entry.pos, entry.pos)
@@ -218,7 +340,12 @@ def normalize_depends_on(value: Any, pos: Position) -> YamlMap:
         entry = YamlMap(item_pos)
         entry.set("condition", "service_started", item_pos, item_pos)
         entry.set("required", True, item_pos, item_pos)
-        result.set(scalar_text(item, item_pos, "depends_on item"), entry, item_pos, item_pos)
+        name = string_item(item, item_pos, "depends_on item")
+        if name in result:
+            raise InputError(
+                item_pos, f"depends_on lists {name!r} twice; expected each once (Compose refuses it)"
+            )
+        result.set(name, entry, item_pos, item_pos)
     return result
 
 
@@ -245,9 +372,10 @@ def normalize_healthcheck(value: Any, pos: Position) -> YamlMap:
 
 
 DURATIONS = ("interval", "timeout", "start_period", "start_interval")
-_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
+# Compose reads durations with go-str2duration: Go's units plus d (24h) and w (7d).
+_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h|d|w)")
 _UNIT_NS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 10**9, "m": 60 * 10**9}
-_UNIT_NS["h"] = 3600 * 10**9
+_UNIT_NS.update(h=3600 * 10**9, d=24 * 3600 * 10**9, w=7 * 24 * 3600 * 10**9)
 
 
 def parse_duration(text: str) -> int | None:
@@ -297,9 +425,11 @@ def _decimal(value: int, unit: int) -> str:
 
 
 def normalize_duration(value: Any, pos: Position, what: str) -> str:
-    """A duration as Compose prints it; a bare number is seconds, as Compose reads it."""
+    """A duration as Compose prints it; Compose's schema refuses a bare number."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return format_duration(int(value * 10**9))
+        raise InputError(
+            pos, f"{what} must be a string with a unit, got the number {value}; expected e.g. '{value}s'"
+        )
     text = str(value)
     nanoseconds = parse_duration(text)
     if nanoseconds is None:
@@ -307,7 +437,7 @@ def normalize_duration(value: Any, pos: Position, what: str) -> str:
     return format_duration(nanoseconds)
 
 
-def normalize_build(value: Any, pos: Position, base: Path) -> YamlMap:
+def normalize_build(value: Any, pos: Position, base: Path, lookup: Lookup) -> YamlMap:
     if isinstance(value, str):
         result = YamlMap(pos)
         result.set("context", value, pos, pos)
@@ -315,12 +445,24 @@ def normalize_build(value: Any, pos: Position, base: Path) -> YamlMap:
     expect(value, (dict,), pos, "build", "a string or a mapping")
     assert isinstance(value, YamlMap)
     context = value.get("context", ".")
-    if isinstance(context, str) and _is_local(context):
+    if isinstance(context, str) and context and _is_local(context):  # "" stays "", as in Compose
         context = local_path(base, context)
     value.set("context", context, value.where_key("context"), value.where("context"))
     for key in ("args", "labels"):
         if key in value:
             value[key] = normalize_mapping_or_list(value[key], value.where(key), f"build.{key}")
+    if value.get("secrets") is not None:
+        value["secrets"] = normalize_file_refs(value["secrets"], value.where("secrets"), "build.secrets")
+    args = value.get("args")
+    if isinstance(args, YamlMap):
+        # An argument without a value takes it from the environment; unset, Compose drops it.
+        for key, item in list(args.items()):
+            if item is None:
+                found = lookup(key)
+                if found is None:
+                    args.pop(key)
+                else:
+                    args[key] = found
     contexts = value.get("additional_contexts")
     if contexts is not None:
         contexts = normalize_mapping_or_list(
@@ -335,6 +477,46 @@ def normalize_build(value: Any, pos: Position, base: Path) -> YamlMap:
                 contexts[key] = local_path(base, item)
         value["additional_contexts"] = contexts
     return value
+
+
+def normalize_file_refs(value: Any, pos: Position, what: str, secret_dir: str | None = None) -> YamlSeq:
+    """``secrets``/``configs`` entries as mappings, as Compose prints them.
+
+    A name becomes ``{source: name}``; a service secret without ``target`` mounts at
+    ``/run/secrets/<source>``; ``mode`` is printed as octal text (``0440``): an integer is
+    the mode itself (YAML's ``0440`` is 288), a string is read as octal.
+    """
+    expect(value, (list,), pos, what, "a list of names or mappings")
+    result = _seq(pos)
+    for index, item in enumerate(value):
+        item_pos = value.where(index) if isinstance(value, YamlSeq) else pos
+        entry = YamlMap(item_pos)
+        if isinstance(item, str):
+            entry.set("source", item, item_pos, item_pos)
+        elif isinstance(item, YamlMap):
+            for key, field in item.items():
+                entry.set(key, field, item.where_key(key), item.where(key))
+            entry.tags.update(item.tags)
+        else:
+            raise InputError(item_pos, f"{what} entry must be a name or a mapping with 'source'")
+        if secret_dir is not None and entry.get("target") is None:
+            entry.set("target", f"{secret_dir}/{entry.get('source')}", item_pos, item_pos)
+        if entry.get("mode") is not None:
+            entry["mode"] = _file_mode(entry["mode"], entry.where("mode"), what)
+        result.add(entry, item_pos)
+    return result
+
+
+def _file_mode(value: Any, pos: Position, what: str) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        mode = value
+    elif isinstance(value, str) and re.fullmatch(r"[+-]?[0-7]+", value):
+        mode = int(value, 8)  # Go's strconv.ParseInt(value, 8, 64), which Compose uses
+    else:
+        raise InputError(
+            pos, f"{what} mode {value!r} is not a file mode; expected a number or octal text like '0440'"
+        )
+    return f"0{mode:o}" if mode >= 0 else f"0-{-mode:o}"  # Go's %o keeps the sign after the 0
 
 
 def _is_local(path: str) -> bool:
@@ -407,7 +589,7 @@ def normalize_service(name: str, service: Any, pos: Position, base: Path, lookup
         elif key == "extra_hosts":
             normalized = normalize_extra_hosts(value, vpos)
         elif key in ("dns", "dns_search", "dns_opt", "links", "external_links", "profiles"):
-            normalized = normalize_string_list(value, vpos, key)
+            normalized = normalize_string_list(value, vpos, key, single=key in ("dns", "dns_search"))
         elif key == "networks":
             normalized = normalize_networks(value, vpos)
         elif key == "depends_on":
@@ -415,11 +597,15 @@ def normalize_service(name: str, service: Any, pos: Position, base: Path, lookup
         elif key == "healthcheck":
             normalized = normalize_healthcheck(value, vpos)
         elif key == "build":
-            normalized = normalize_build(value, vpos, base)
+            normalized = normalize_build(value, vpos, base, lookup)
         elif key == "env_file":
             normalized = normalize_env_files(value, vpos, base)
+        elif key == "secrets" and value is not None:
+            normalized = normalize_file_refs(value, vpos, key, "/run/secrets")
+        elif key == "configs" and value is not None:
+            normalized = normalize_file_refs(value, vpos, key)
         elif key in ("image", "hostname", "domainname", "restart", "network_mode", "container_name", "user"):
-            normalized = None if value is None else scalar_text(value, vpos, key)
+            normalized = None if value is None else string_item(value, vpos, key)
         elif key == "scale":
             normalized = _integer(value, vpos, key)
         elif key == "deploy" and isinstance(value, YamlMap) and "replicas" in value:

@@ -44,7 +44,7 @@ KNOWN = frozenset(
         "oom_score_adj", "pid", "pids_limit", "platform", "post_start", "pre_stop", "provider",
         "pull_policy", "read_only", "runtime", "security_opt", "shm_size", "stop_grace_period",
         "stop_signal", "storage_opt", "sysctls", "ulimits", "use_api_socket", "userns_mode", "uts",
-        "volumes_from",
+        "volumes_from", "pre_start", "pull_refresh_after",
     }
 )  # fmt: skip
 
@@ -169,7 +169,7 @@ class _ServiceParser:
                     ContainerPort(
                         target=int(entry["target"]),
                         position=pos,
-                        protocol=str(entry.get("protocol", "tcp")),
+                        protocol=str(entry.get("protocol", "tcp")).lower(),  # Compose keeps UDP
                         published=entry.get("published"),
                         host_ip=entry.get("host_ip"),
                         name=entry.get("name"),

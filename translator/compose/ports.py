@@ -11,6 +11,7 @@ container port stays one entry whose ``published`` is the range.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from translator.source import InputError, Position
@@ -49,7 +50,7 @@ def parse_short_port(value: Any, pos: Position) -> list[YamlMap]:
     """Expand one short-syntax port (string or integer) into long-form entries."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise InputError(pos, f'invalid port {value!r}; expected a string such as "8080:80" or an integer')
-    spec = str(value).strip()
+    spec = str(value)  # not trimmed: Compose refuses " 80" as a port
     body, _, protocol = spec.partition("/")
     protocol = protocol.lower() or "tcp"
     if protocol not in PROTOCOLS:
@@ -60,6 +61,13 @@ def parse_short_port(value: Any, pos: Position) -> list[YamlMap]:
     host_ip = ":".join(fields[:-2]) if len(fields) > 2 else ""
     if host_ip.startswith("[") and host_ip.endswith("]"):
         host_ip = host_ip[1:-1]
+    if host_ip:
+        try:
+            ipaddress.ip_address(host_ip)
+        except ValueError:
+            raise InputError(
+                pos, f"invalid IP address {host_ip!r} in port {spec!r}; expected an IPv4 or IPv6 address"
+            ) from None
     if not container:
         raise InputError(pos, f"no container port in {spec!r}; expected [[IP:]HOST:]CONTAINER[/PROTOCOL]")
     c_start, c_end = _parse_range(container, "container port", spec, pos)
@@ -100,9 +108,8 @@ def normalize_long_port(entry: YamlMap) -> YamlMap:
             raise InputError(entry.where("published"), f"invalid published port {published!r}")
         _parse_range(str(published), "published port", str(published), entry.where("published"))
         result.set("published", str(published), entry.where_key("published"), entry.where("published"))
-    protocol = str(entry.get("protocol") or "tcp").lower()
-    if protocol not in PROTOCOLS:
-        raise InputError(entry.where("protocol"), f"invalid protocol {protocol!r}; expected tcp, udp or sctp")
+    # Compose keeps the long syntax's protocol as written (UDP stays UDP) and checks nothing.
+    protocol = str(entry.get("protocol") or "tcp")
     result.set("protocol", protocol, entry.where_key("protocol"), entry.where("protocol"))
     for key in entry:
         if key not in result and key not in ("published",):
