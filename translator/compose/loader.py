@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from translator import findings as codes
-from translator.compose.consistency import check_consistency, check_service_keys
+from translator.compose.consistency import check_consistency, check_empty_values, check_service_keys
 from translator.compose.dotenv import parse_dotenv
 from translator.compose.extends import ExtendsResolver, LoadServices
 from translator.compose.include import (
@@ -222,7 +222,7 @@ class _ModelLoader:
         """Several files merged in order (``-f a -f b``, or an include's list of paths)."""
         merged: YamlMap | None = None
         for path in files:
-            document = self.load_file(path, directory, environment, stack)
+            document = self.load_file(path, directory, environment, stack, merged)
             merged = strip_resets(document) if merged is None else merge_documents(merged, document)
         assert merged is not None
         return merged
@@ -263,9 +263,18 @@ class _ModelLoader:
         return name, interpolated
 
     def load_file(
-        self, path: str, directory: Path, environment: _Environment, stack: tuple[str, ...]
+        self,
+        path: str,
+        directory: Path,
+        environment: _Environment,
+        stack: tuple[str, ...],
+        before: YamlMap | None = None,
     ) -> YamlMap:
+        """One file's model; ``before`` is what the files before it (``-f`` order) merged to."""
         name, document = self.read(path, environment)
+        if self.options.consistency:
+            # Compose validates the files merged so far: an empty key passes over a value.
+            check_empty_values(document, before)
         if not stack:
             self.top_names.append(name)
         _check_top_level(document, self.findings, self.options.consistency)
@@ -652,11 +661,6 @@ def _check_top_level(document: YamlMap, findings: Findings, strict: bool = True)
     if "services" not in document and not any(k in document for k in ("include",)):
         raise InputError(document.pos, "expected a Compose file: a mapping with a top-level 'services' key")
     for key in document:
-        if strict and document[key] is None and not key.startswith("x-"):
-            raise InputError(
-                document.where_key(key),
-                f"top-level {key!r} has no value; expected one, or remove the key (Compose refuses it empty)",
-            )
         if key not in TOP_LEVEL_KEYS and not key.startswith("x-"):
             if strict:  # Compose's schema refuses it
                 raise InputError(

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from translator.compose.consistency import NULLABLE_SERVICE_KEYS
 from translator.compose.ports import normalize_long_port, parse_expose, parse_short_port
 from translator.source import InputError, Position
 from translator.yamlsource import YamlMap, YamlSeq
@@ -572,6 +573,8 @@ def normalize_service(name: str, service: Any, pos: Position, base: Path, lookup
     for key, value in service.items():
         vpos = service.where(key)
         normalized: Any = value
+        if value is None and key not in NULLABLE_SERVICE_KEYS and key not in service.tags:
+            continue  # an empty key: the merge keeps an earlier file's value (or the loader refused it)
         if service.tags.get(key) == "!reset":
             normalized = None  # the merge removes the key; its value does not matter
         elif key in ("command", "entrypoint"):
