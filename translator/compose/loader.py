@@ -148,6 +148,7 @@ def load_project(options: LoadOptions) -> ComposeProject:
     services = document.get("services")
     if not isinstance(services, YamlMap):
         services = YamlMap(document.pos)
+    default_build_context(services, working_dir)
     for service in services.values():
         if isinstance(service, YamlMap):
             add_implicit_defaults(service)
@@ -316,6 +317,7 @@ class _ModelLoader:
                     )
             included_env = _included_environment(environment, entry, self.findings)
             imported = self.load_files(entry.paths, entry.project_directory, included_env, stack)
+            default_build_context(imported.get("services"), entry.project_directory)
             result = import_resources(result, imported)
         return result
 
@@ -584,6 +586,14 @@ def _check_cycles(services: YamlMap) -> None:
                 path.append(target)
                 on_path.add(target)
                 pending.append(iter(_dependencies(services, target)))
+
+
+def default_build_context(services: Any, directory: Path) -> None:
+    """A build without ``context`` builds the project directory (an included project's own)."""
+    for service in services.values() if isinstance(services, YamlMap) else ():
+        build = service.get("build") if isinstance(service, YamlMap) else None
+        if isinstance(build, YamlMap) and "context" not in build:
+            build.set("context", str(directory), build.pos, build.pos)
 
 
 def add_implicit_defaults(service: YamlMap) -> None:

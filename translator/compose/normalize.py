@@ -443,10 +443,11 @@ def normalize_build(value: Any, pos: Position, base: Path, lookup: Lookup) -> Ya
         value = result
     expect(value, (dict,), pos, "build", "a string or a mapping")
     assert isinstance(value, YamlMap)
-    context = value.get("context", ".")
+    # No default context here: an override's build without one keeps the base's context;
+    # the loader adds "." once the files are merged (default_build_context), as Compose does.
+    context = value.get("context")
     if isinstance(context, str) and context and _is_local(context):  # "" stays "", as in Compose
-        context = local_path(base, context)
-    value.set("context", context, value.where_key("context"), value.where("context"))
+        value.set("context", local_path(base, context), value.where_key("context"), value.where("context"))
     for key in ("args", "labels"):
         if key in value:
             value[key] = normalize_mapping_or_list(value[key], value.where(key), f"build.{key}")
