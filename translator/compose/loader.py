@@ -25,7 +25,7 @@ from translator.compose.merge import enforce_unicity, merge_documents, merge_ser
 from translator.compose.normalize import normalize_service
 from translator.findings import Findings
 from translator.source import InputError, Position
-from translator.yamlsource import YamlMap, YamlSeq, load_single, read_source, read_stdin
+from translator.yamlsource import YamlMap, YamlSeq, load_documents, read_source, read_stdin
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -144,6 +144,9 @@ def load_project(options: LoadOptions) -> ComposeProject:
     environment.process = {**environment.process, "COMPOSE_PROJECT_NAME": project_name}
     document = loader.load_files(files, working_dir, environment, ())
     names = loader.top_names
+    if "services" not in document:
+        # Compose would print an empty project; there is nothing to translate.
+        raise InputError(document.pos, "expected a Compose file: a mapping with a top-level 'services' key")
 
     services = document.get("services")
     if not isinstance(services, YamlMap):
@@ -215,28 +218,34 @@ class _ModelLoader:
         self.findings = findings
         self.top_names: list[str] = []
         self._texts: dict[str, tuple[str, str]] = {}
-        self._documents: dict[str, tuple[str, Any]] = {}
+        self._documents: dict[str, tuple[str, list[Any]]] = {}
 
     def load_files(
         self, files: Sequence[str], directory: Path, environment: _Environment, stack: tuple[str, ...]
     ) -> YamlMap:
-        """Several files merged in order (``-f a -f b``, or an include's list of paths)."""
+        """Several files merged in order (``-f a -f b``, or an include's list of paths).
+
+        A file of several YAML documents counts as that many files, merged in order, as
+        compose-go reads it."""
         merged: YamlMap | None = None
         for path in files:
-            document = self.load_file(path, directory, environment, stack, merged)
-            merged = strip_resets(document) if merged is None else merge_documents(merged, document)
+            for index in range(len(self._document(path)[1])):
+                document = self.load_file(path, directory, environment, stack, merged, index)
+                merged = strip_resets(document) if merged is None else merge_documents(merged, document)
         assert merged is not None
         return merged
 
     def declared_name(self, path: str) -> tuple[str, Position] | None:
         """The file's ``name:`` as written (Compose interpolates only the last one set)."""
         try:
-            _, document = self._document(path)
+            _, documents = self._document(path)
         except InputError:
             return None  # reported when the file is loaded
-        if not isinstance(document, YamlMap) or not isinstance(document.get("name"), str):
-            return None
-        return (document["name"], document.where("name")) if document["name"] else None
+        found = None
+        for document in documents:
+            if isinstance(document, YamlMap) and isinstance(document.get("name"), str) and document["name"]:
+                found = (document["name"], document.where("name"))
+        return found
 
     def _text(self, path: str) -> tuple[str, str]:
         """Each file is read once (standard input can only be read once)."""
@@ -244,17 +253,18 @@ class _ModelLoader:
             self._texts[path] = read_text(path, self.options.stdin_text, self.options.stdin_name)
         return self._texts[path]
 
-    def _document(self, path: str) -> tuple[str, Any]:
+    def _document(self, path: str) -> tuple[str, list[Any]]:
         """Each file is parsed once: the project name is read from it before the full load.
-        Interpolation copies the tree, so the cached document is never changed."""
+        Interpolation copies the tree, so the cached documents are never changed."""
         if path not in self._documents:
             name, text = self._text(path)
-            self._documents[path] = (name, load_single(text, name))
+            self._documents[path] = (name, list(load_documents(text, name)) or [None])
         return self._documents[path]
 
-    def read(self, path: str, environment: _Environment) -> tuple[str, YamlMap]:
-        """One file read and interpolated (a mapping, or an error naming the file)."""
-        name, document = self._document(path)
+    def read(self, path: str, environment: _Environment, index: int = 0) -> tuple[str, YamlMap]:
+        """One file (or one document of it) read and interpolated: a mapping, or an error."""
+        name, documents = self._document(path)
+        document = documents[index]
         if not isinstance(document, YamlMap):
             raise InputError(
                 getattr(document, "pos", Position(name, 1, 1)),
@@ -270,13 +280,14 @@ class _ModelLoader:
         environment: _Environment,
         stack: tuple[str, ...],
         before: YamlMap | None = None,
+        index: int = 0,
     ) -> YamlMap:
-        """One file's model; ``before`` is what the files before it (``-f`` order) merged to."""
-        name, document = self.read(path, environment)
+        """One file's (document's) model; ``before`` is what the files before it merged to."""
+        name, document = self.read(path, environment, index)
         if self.options.consistency:
             # Compose validates the files merged so far: an empty key passes over a value.
             check_empty_values(document, before)
-        if not stack:
+        if not stack and index == 0:
             self.top_names.append(name)
         _check_top_level(document, self.findings, self.options.consistency)
         services = _normalized_services(document, directory, environment, self.options.consistency)
@@ -668,8 +679,8 @@ def _check_service_name(name: str, pos: Position) -> None:
 
 
 def _check_top_level(document: YamlMap, findings: Findings, strict: bool = True) -> None:
-    if "services" not in document and not any(k in document for k in ("include",)):
-        raise InputError(document.pos, "expected a Compose file: a mapping with a top-level 'services' key")
+    # A file without services is fine beside others (an override adding networks, a second
+    # YAML document); the project as a whole needs them (load_project).
     for key in document:
         if key not in TOP_LEVEL_KEYS and not key.startswith("x-"):
             if strict:  # Compose's schema refuses it
