@@ -130,10 +130,13 @@ def _check_service(
         raise InputError(
             pos, f"service {name!r} has neither an image nor a build context; expected 'image' or 'build'"
         )
-    # Compose also refuses network_mode beside networks. Not checked: the shared corpus holds
-    # one such file (compose-go's full example, printed without the check) that must load.
     mode = service.get("network_mode")
     networks = service.get("networks")
+    if mode and networks:
+        raise InputError(
+            service.where_key("networks"),
+            f"service {name!r} sets both network_mode and networks; expected only one of them",
+        )
     if isinstance(networks, YamlMap):
         for network in networks:
             # Compose creates the default network for the services that use it.
