@@ -261,6 +261,10 @@ def _check_scale(name: str, service: YamlMap) -> None:
             service.where("scale"),
             f"service {name!r} sets scale {scale} and deploy.replicas {replicas}; expected one value",
         )
+    if isinstance(scale, int) and isinstance(deploy, YamlMap) and replicas is None:
+        # compose-go's checkConsistency copies scale into a deploy section that has no replicas
+        deploy.set("replicas", scale, service.where_key("scale"), service.where("scale"))
+        replicas = scale
     for count, pos in ((scale, service.where("scale")), (replicas, service.where("deploy"))):
         if isinstance(count, int) and count < 0:
             raise InputError(pos, f"service {name!r} asks for {count} replicas; expected 0 or more")
