@@ -112,6 +112,10 @@ ERRORS: dict[str, dict[str, str]] = {
     "port-host-not-an-ip": {
         "compose.yaml": "services:\n  a:\n    image: x\n    ports: ['localhost:8080:80']\n"
     },
+    "network-mode-and-networks": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    network_mode: host\n    networks: [n]\n"
+        "networks:\n  n: {}\n"
+    },
     "bad-duration": {
         "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      interval: soon\n"
     },

@@ -41,18 +41,43 @@ NULLABLE_SERVICE_KEYS = frozenset({"command", "deploy", "develop", "entrypoint",
 
 
 def check_service_keys(name: str, service: YamlMap) -> None:
-    """Compose's schema allows only the specification's keys, and ``x-`` extensions; and
-    most of them not empty (``environment:`` followed by nothing but a comment)."""
+    """Compose's schema allows only the specification's keys, and ``x-`` extensions."""
     for key in service:
-        if str(key).startswith("x-"):
-            continue
-        if key not in SERVICE_KEYS:
+        if key not in SERVICE_KEYS and not str(key).startswith("x-"):
             raise InputError(
                 service.where_key(key),
                 f"unknown key {key!r} in service {name!r}; expected a Compose service key "
                 "(or x- for an extension)",
             )
-        if service[key] is None and key not in NULLABLE_SERVICE_KEYS and key not in service.tags:
+
+
+def check_empty_values(document: YamlMap, before: YamlMap | None = None) -> None:
+    """Compose's schema refuses most keys left empty (``environment:`` and only a comment).
+
+    It validates each file merged with the ones before it, so an empty key is fine where an
+    earlier file (``before``) gave it a value: the merge keeps that value.
+    """
+    earlier = before if before is not None else YamlMap(document.pos)
+    found = earlier.get("services")
+    earlier_services: dict[str, Any] = found if isinstance(found, YamlMap) else {}
+    for key, value in document.items():
+        if value is None and not key.startswith("x-") and earlier.get(key) is None:
+            raise InputError(
+                document.where_key(key),
+                f"top-level {key!r} has no value; expected one, or remove the key (Compose refuses it empty)",
+            )
+    services = document.get("services")
+    for name, service in services.items() if isinstance(services, YamlMap) else ():
+        if not isinstance(service, YamlMap):
+            continue
+        previous = earlier_services.get(name)
+        for key, value in service.items():
+            if value is not None or key in NULLABLE_SERVICE_KEYS or str(key).startswith("x-"):
+                continue
+            if key in service.tags or "extends" in service:
+                continue  # !reset; or extends, whose base may fill the key in
+            if isinstance(previous, dict) and previous.get(key) is not None:
+                continue  # a value from an earlier file
             raise InputError(
                 service.where_key(key),
                 f"{key!r} of service {name!r} has no value; expected one, or remove the key "
@@ -105,10 +130,13 @@ def _check_service(
         raise InputError(
             pos, f"service {name!r} has neither an image nor a build context; expected 'image' or 'build'"
         )
-    # Compose also refuses network_mode beside networks. Not checked: the shared corpus holds
-    # one such file (compose-go's full example, printed without the check) that must load.
     mode = service.get("network_mode")
     networks = service.get("networks")
+    if mode and networks:
+        raise InputError(
+            service.where_key("networks"),
+            f"service {name!r} sets both network_mode and networks; expected only one of them",
+        )
     if isinstance(networks, YamlMap):
         for network in networks:
             # Compose creates the default network for the services that use it.
@@ -233,6 +261,10 @@ def _check_scale(name: str, service: YamlMap) -> None:
             service.where("scale"),
             f"service {name!r} sets scale {scale} and deploy.replicas {replicas}; expected one value",
         )
+    if isinstance(scale, int) and isinstance(deploy, YamlMap) and replicas is None:
+        # compose-go's checkConsistency copies scale into a deploy section that has no replicas
+        deploy.set("replicas", scale, service.where_key("scale"), service.where("scale"))
+        replicas = scale
     for count, pos in ((scale, service.where("scale")), (replicas, service.where("deploy"))):
         if isinstance(count, int) and count < 0:
             raise InputError(pos, f"service {name!r} asks for {count} replicas; expected 0 or more")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from translator.compose.merge import merge_service
+from translator.compose.merge import OVERRIDE, RESET, merge_service
 from translator.source import InputError, Position
 from translator.yamlsource import YamlMap
 
@@ -36,7 +36,10 @@ class ExtendsResolver:
         result = YamlMap(self.services.pos)
         result.tags.update(self.services.tags)
         for name in self.services:
+            own = self.services[name]
             resolved = self.resolve(name, ())
+            if resolved is not own and isinstance(own, YamlMap):
+                resolved = _keep_tags(resolved, own)
             result.set(name, resolved, self.services.where_key(name), self.services.where(name))
         return result
 
@@ -90,6 +93,25 @@ def _reference(value: Any, pos: Position, name: str) -> tuple[str, str | None]:
             raise InputError(pos, f"extends.file of service {name!r} must be a path")
         return ref, file
     raise InputError(pos, f"extends of service {name!r} must be a service name or a mapping")
+
+
+def _keep_tags(merged: YamlMap, own: YamlMap) -> YamlMap:
+    """The extended service with its own ``!override``/``!reset`` tags back on.
+
+    Compose applies those tags to the file's place in the merge with the files before it,
+    not only to the extends base: ``ports: !override [...]`` in an override file that also
+    uses ``extends`` still replaces the earlier files' ports, and a ``!reset`` key still
+    removes theirs (kept here as an empty key, which that merge drops).
+    """
+    result = YamlMap(merged.pos)
+    for key, value in merged.items():
+        result.set(key, value, merged.where_key(key), merged.where(key))
+    for key, tag in own.tags.items():
+        if tag == RESET and key not in result:
+            result.set(key, None, own.where_key(key), own.where(key))
+        if key in result and tag in (RESET, OVERRIDE):
+            result.tags[key] = tag
+    return result
 
 
 def _without_extends(service: YamlMap) -> YamlMap:

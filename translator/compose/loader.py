@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from translator import findings as codes
-from translator.compose.consistency import check_consistency, check_service_keys
+from translator.compose.consistency import check_consistency, check_empty_values, check_service_keys
 from translator.compose.dotenv import parse_dotenv
 from translator.compose.extends import ExtendsResolver, LoadServices
 from translator.compose.include import (
@@ -29,7 +29,7 @@ from translator.findings import Findings
 from translator.records import record
 from translator.source import InputError, Position
 from translator.variables import KeptVariable, names_below
-from translator.yamlsource import YamlMap, YamlSeq, load_single, read_source, read_stdin
+from translator.yamlsource import YamlMap, YamlSeq, load_documents, read_source, read_stdin
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -158,10 +158,14 @@ def load_project(options: LoadOptions, unkept: Mapping[str, str] | None = None) 
     environment.process = {**environment.process, "COMPOSE_PROJECT_NAME": project_name}
     document = loader.load_files(files, working_dir, environment, ())
     names = loader.top_names
+    if "services" not in document:
+        # Compose would print an empty project; there is nothing to translate.
+        raise InputError(document.pos, "expected a Compose file: a mapping with a top-level 'services' key")
 
     services = document.get("services")
     if not isinstance(services, YamlMap):
         services = YamlMap(document.pos)
+    default_build_context(services, working_dir)
     for service in services.values():
         if isinstance(service, YamlMap):
             add_implicit_defaults(service)
@@ -235,29 +239,35 @@ class _ModelLoader:
         self.findings = findings
         self.top_names: list[str] = []
         self._texts: dict[str, tuple[str, str]] = {}
-        self._documents: dict[str, tuple[str, Any]] = {}
+        self._documents: dict[str, tuple[str, list[Any]]] = {}
         self.keeper = VariableKeeper(findings, unkept) if options.keep_variables else None
 
     def load_files(
         self, files: Sequence[str], directory: Path, environment: _Environment, stack: tuple[str, ...]
     ) -> YamlMap:
-        """Several files merged in order (``-f a -f b``, or an include's list of paths)."""
+        """Several files merged in order (``-f a -f b``, or an include's list of paths).
+
+        A file of several YAML documents counts as that many files, merged in order, as
+        compose-go reads it."""
         merged: YamlMap | None = None
         for path in files:
-            document = self.load_file(path, directory, environment, stack)
-            merged = strip_resets(document) if merged is None else merge_documents(merged, document)
+            for index in range(len(self._document(path)[1])):
+                document = self.load_file(path, directory, environment, stack, merged, index)
+                merged = strip_resets(document) if merged is None else merge_documents(merged, document)
         assert merged is not None
         return merged
 
     def declared_name(self, path: str) -> tuple[str, Position] | None:
         """The file's ``name:`` as written (Compose interpolates only the last one set)."""
         try:
-            _, document = self._document(path)
+            _, documents = self._document(path)
         except InputError:
             return None  # reported when the file is loaded
-        if not isinstance(document, YamlMap) or not isinstance(document.get("name"), str):
-            return None
-        return (document["name"], document.where("name")) if document["name"] else None
+        found = None
+        for document in documents:
+            if isinstance(document, YamlMap) and isinstance(document.get("name"), str) and document["name"]:
+                found = (document["name"], document.where("name"))
+        return found
 
     def _text(self, path: str) -> tuple[str, str]:
         """Each file is read once (standard input can only be read once)."""
@@ -265,17 +275,18 @@ class _ModelLoader:
             self._texts[path] = read_text(path, self.options.stdin_text, self.options.stdin_name)
         return self._texts[path]
 
-    def _document(self, path: str) -> tuple[str, Any]:
+    def _document(self, path: str) -> tuple[str, list[Any]]:
         """Each file is parsed once: the project name is read from it before the full load.
-        Interpolation copies the tree, so the cached document is never changed."""
+        Interpolation copies the tree, so the cached documents are never changed."""
         if path not in self._documents:
             name, text = self._text(path)
-            self._documents[path] = (name, load_single(text, name))
+            self._documents[path] = (name, list(load_documents(text, name)) or [None])
         return self._documents[path]
 
-    def read(self, path: str, environment: _Environment) -> tuple[str, YamlMap]:
-        """One file read and interpolated (a mapping, or an error naming the file)."""
-        name, document = self._document(path)
+    def read(self, path: str, environment: _Environment, index: int = 0) -> tuple[str, YamlMap]:
+        """One file (or one document of it) read and interpolated: a mapping, or an error."""
+        name, documents = self._document(path)
+        document = documents[index]
         if not isinstance(document, YamlMap):
             raise InputError(
                 getattr(document, "pos", Position(name, 1, 1)),
@@ -286,10 +297,20 @@ class _ModelLoader:
         return name, interpolated
 
     def load_file(
-        self, path: str, directory: Path, environment: _Environment, stack: tuple[str, ...]
+        self,
+        path: str,
+        directory: Path,
+        environment: _Environment,
+        stack: tuple[str, ...],
+        before: YamlMap | None = None,
+        index: int = 0,
     ) -> YamlMap:
-        name, document = self.read(path, environment)
-        if not stack:
+        """One file's (document's) model; ``before`` is what the files before it merged to."""
+        name, document = self.read(path, environment, index)
+        if self.options.consistency:
+            # Compose validates the files merged so far: an empty key passes over a value.
+            check_empty_values(document, before)
+        if not stack and index == 0:
             self.top_names.append(name)
         _check_top_level(document, self.findings, self.options.consistency)
         services = _normalized_services(document, directory, environment, self.options.consistency)
@@ -330,6 +351,7 @@ class _ModelLoader:
                     )
             included_env = _included_environment(environment, entry, self.findings)
             imported = self.load_files(entry.paths, entry.project_directory, included_env, stack)
+            default_build_context(imported.get("services"), entry.project_directory)
             result = import_resources(result, imported)
         return result
 
@@ -600,6 +622,14 @@ def _check_cycles(services: YamlMap) -> None:
                 pending.append(iter(_dependencies(services, target)))
 
 
+def default_build_context(services: Any, directory: Path) -> None:
+    """A build without ``context`` builds the project directory (an included project's own)."""
+    for service in services.values() if isinstance(services, YamlMap) else ():
+        build = service.get("build") if isinstance(service, YamlMap) else None
+        if isinstance(build, YamlMap) and "context" not in build:
+            build.set("context", str(directory), build.pos, build.pos)
+
+
 def add_implicit_defaults(service: YamlMap) -> None:
     """What Compose adds to a service once merged: default network, implied dependencies, build default."""
     if "network_mode" not in service and "provider" not in service and not service.get("networks"):
@@ -672,14 +702,9 @@ def _check_service_name(name: str, pos: Position) -> None:
 
 
 def _check_top_level(document: YamlMap, findings: Findings, strict: bool = True) -> None:
-    if "services" not in document and not any(k in document for k in ("include",)):
-        raise InputError(document.pos, "expected a Compose file: a mapping with a top-level 'services' key")
+    # A file without services is fine beside others (an override adding networks, a second
+    # YAML document); the project as a whole needs them (load_project).
     for key in document:
-        if strict and document[key] is None and not key.startswith("x-"):
-            raise InputError(
-                document.where_key(key),
-                f"top-level {key!r} has no value; expected one, or remove the key (Compose refuses it empty)",
-            )
         if key not in TOP_LEVEL_KEYS and not key.startswith("x-"):
             if strict:  # Compose's schema refuses it
                 raise InputError(

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from translator.compose.consistency import NULLABLE_SERVICE_KEYS
 from translator.compose.ports import normalize_long_port, parse_expose, parse_short_port
 from translator.source import InputError, Position
 from translator.variables import shown
@@ -444,10 +445,11 @@ def normalize_build(value: Any, pos: Position, base: Path, lookup: Lookup) -> Ya
         value = result
     expect(value, (dict,), pos, "build", "a string or a mapping")
     assert isinstance(value, YamlMap)
-    context = value.get("context", ".")
+    # No default context here: an override's build without one keeps the base's context;
+    # the loader adds "." once the files are merged (default_build_context), as Compose does.
+    context = value.get("context")
     if isinstance(context, str) and context and _is_local(context):  # "" stays "", as in Compose
-        context = local_path(base, context)
-    value.set("context", context, value.where_key("context"), value.where("context"))
+        value.set("context", local_path(base, context), value.where_key("context"), value.where("context"))
     for key in ("args", "labels"):
         if key in value:
             value[key] = normalize_mapping_or_list(value[key], value.where(key), f"build.{key}")
@@ -574,6 +576,8 @@ def normalize_service(name: str, service: Any, pos: Position, base: Path, lookup
     for key, value in service.items():
         vpos = service.where(key)
         normalized: Any = value
+        if value is None and key not in NULLABLE_SERVICE_KEYS and key not in service.tags:
+            continue  # an empty key: the merge keeps an earlier file's value (or the loader refused it)
         if service.tags.get(key) == "!reset":
             normalized = None  # the merge removes the key; its value does not matter
         elif key in ("command", "entrypoint"):
