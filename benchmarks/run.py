@@ -50,21 +50,27 @@ def _environment() -> dict[str, str]:
     return env
 
 
+def _timed_run(command: list[str], env: dict[str, str]) -> tuple[float, bool]:
+    """Wall time of one run of ``command`` from the temporary directory, and whether it succeeded."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tempfile.gettempdir(),
+        env=env,
+        check=False,
+    )
+    return time.perf_counter() - start, done.returncode == 0
+
+
 def _median_wall(command: list[str], runs: int) -> float | None:
     times = []
     env = _environment()
     for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(
-            command,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            cwd=tempfile.gettempdir(),
-            env=env,
-            check=False,
-        )
-        times.append(time.perf_counter() - start)
-        if done.returncode != 0:
+        seconds, succeeded = _timed_run(command, env)
+        times.append(seconds)
+        if not succeeded:
             return None
     return statistics.median(times)
 
@@ -93,17 +99,9 @@ def _interleaved_medians(commands: dict[str, list[str]], runs: int) -> dict[str,
     env = _environment()
     for _ in range(runs):
         for name, command in commands.items():
-            start = time.perf_counter()
-            done = subprocess.run(
-                command,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                cwd=tempfile.gettempdir(),
-                env=env,
-                check=False,
-            )
-            times[name].append(time.perf_counter() - start)
-            if done.returncode != 0:
+            seconds, succeeded = _timed_run(command, env)
+            times[name].append(seconds)
+            if not succeeded:
                 failed.add(name)
     return {name: None if name in failed else statistics.median(t) for name, t in times.items()}
 
