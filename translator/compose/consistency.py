@@ -71,6 +71,7 @@ def check_empty_values(document: YamlMap, before: YamlMap | None = None) -> None
         if not isinstance(service, YamlMap):
             continue
         previous = earlier_services.get(name)
+        _check_conditions(name, service, previous)
         for key, value in service.items():
             if value is not None or key in NULLABLE_SERVICE_KEYS or str(key).startswith("x-"):
                 continue
@@ -82,6 +83,24 @@ def check_empty_values(document: YamlMap, before: YamlMap | None = None) -> None
                 service.where_key(key),
                 f"{key!r} of service {name!r} has no value; expected one, or remove the key "
                 "(Compose refuses it empty)",
+            )
+
+
+def _check_conditions(name: str, service: YamlMap, previous: Any) -> None:
+    """Compose's schema requires a ``condition`` in a long-syntax ``depends_on`` entry, once
+    merged with the files before: an override may leave it to the entry it extends."""
+    depends = service.get("depends_on")
+    if not isinstance(depends, YamlMap) or "depends_on" in service.tags or "extends" in service:
+        return
+    earlier = previous.get("depends_on") if isinstance(previous, dict) else None
+    for target, spec in depends.items():
+        if isinstance(spec, dict) and "condition" not in spec:
+            if isinstance(earlier, dict) and isinstance(earlier.get(target), dict):
+                continue
+            raise InputError(
+                depends.where_key(target),
+                f"depends_on entry {target!r} has no 'condition'; expected service_started, "
+                "service_healthy or service_completed_successfully",
             )
 
 

@@ -637,6 +637,14 @@ def add_implicit_defaults(service: YamlMap) -> None:
         networks.set("default", None, service.pos, service.pos)
         service.set("networks", networks, service.where_key("networks"), service.pos)
     depends = service.get("depends_on")
+    for spec in depends.values() if isinstance(depends, YamlMap) else ():
+        if isinstance(spec, YamlMap):
+            # Compose's defaults, added once the files are merged; restart: false is not printed
+            for key, default in (("condition", "service_started"), ("required", True)):
+                if key not in spec:
+                    spec.set(key, default, spec.pos, spec.pos)
+            if spec.get("restart") is False:
+                spec.pop("restart")
     implied = depends if isinstance(depends, YamlMap) else YamlMap(service.pos)
     links = service.get("links")
     if isinstance(links, YamlSeq):

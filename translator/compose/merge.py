@@ -117,6 +117,11 @@ def enforce_unicity(service: YamlMap) -> YamlMap:
     return service
 
 
+# Merged by compose-go as KEY=VALUE lists (mergeToSequence): a later bare KEY replaces the
+# earlier KEY=VALUE, so a variable without a value in an override file wins.
+_KEY_VALUE_LISTS = frozenset({"environment", "labels", "sysctls"})
+
+
 def merge_service(base: YamlMap, override: YamlMap) -> YamlMap:
     """``override`` applied on top of ``base`` (both normalised services); neither is changed."""
     return enforce_unicity(_merge_map(base, override, ("services", "*")))
@@ -156,7 +161,7 @@ def merge_service_maps(base: YamlMap, override: YamlMap) -> YamlMap:
 
 
 def merge_value(base: Any, override: Any, path: tuple[str, ...]) -> Any:
-    if override is None:
+    if override is None and not (len(path) == 4 and path[2] in _KEY_VALUE_LISTS):
         return base
     if (len(path) == 3 and path[-1] in _REPLACED) or path[-2:] == ("healthcheck", "test"):
         return override

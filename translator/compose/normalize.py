@@ -312,27 +312,19 @@ def normalize_depends_on(value: Any, pos: Position) -> YamlMap:
                 raise InputError(
                     value.where(name), f"depends_on entry {name!r} must be a mapping with a 'condition'"
                 )
-            if "condition" not in spec:
-                # Compose's schema requires it in the long syntax.
-                raise InputError(
-                    value.where_key(name),
-                    f"depends_on entry {name!r} has no 'condition'; expected service_started, "
-                    "service_healthy or service_completed_successfully",
-                )
-            condition = spec.get("condition")
+            # Written keys only: a later file's entry merges into an earlier one key by key, and
+            # Compose adds the defaults once merged (loader.add_implicit_defaults). A missing
+            # condition is refused there (consistency.check_empty_values) unless a file before
+            # this one gave the dependency.
+            condition = spec.get("condition", "service_started")
             if condition not in ("service_started", "service_healthy", "service_completed_successfully"):
                 raise InputError(
                     spec.where("condition"),
                     f"invalid depends_on condition {condition!r}; expected service_started, "
                     "service_healthy or service_completed_successfully",
                 )
-            entry.set("condition", condition, spec.where_key("condition"), spec.where("condition"))
             for key, item in spec.items():
-                if key != "condition" and not (key == "restart" and item is False):
-                    # restart: false is the default, which Compose does not print
-                    entry.set(key, item, spec.where_key(key), spec.where(key))
-            if "required" not in entry:
-                entry.set("required", True, entry.pos, entry.pos)
+                entry.set(key, item, spec.where_key(key), spec.where(key))
             result.set(str(name), entry, value.where_key(name), value.where(name))
         return result
     expect(value, (list,), pos, "depends_on", "a list or a mapping")
