@@ -116,6 +116,14 @@ ERRORS: dict[str, dict[str, str]] = {
         "compose.yaml": "services:\n  a:\n    image: x\n    network_mode: host\n    networks: [n]\n"
         "networks:\n  n: {}\n"
     },
+    "healthcheck-key-misspelt": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      test: [NONE]\n"
+        "      intervall: 5s\n"
+    },
+    "port-key-misspelt": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    ports:\n"
+        "      - target: 80\n        publish: 8080\n"
+    },
     "bad-duration": {
         "compose.yaml": "services:\n  a:\n    image: x\n    healthcheck:\n      interval: soon\n"
     },

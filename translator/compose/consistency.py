@@ -40,13 +40,62 @@ SERVICE_KEYS = frozenset(
 NULLABLE_SERVICE_KEYS = frozenset({"command", "deploy", "develop", "entrypoint", "pid"})
 
 
+# Keys of the service sections the schema closes too (compose-go's schema, v2.40 era).
+SECTION_KEYS = {
+    "healthcheck": frozenset(
+        {"disable", "interval", "retries", "start_interval", "start_period", "test", "timeout"}
+    ),
+    "build": frozenset(
+        {
+            "additional_contexts", "args", "cache_from", "cache_to", "context", "dockerfile",
+            "dockerfile_inline", "entitlements", "extra_hosts", "isolation", "labels", "network",
+            "no_cache", "no_cache_filter", "platforms", "privileged", "provenance", "pull", "sbom",
+            "secrets", "shm_size", "ssh", "tags", "target", "ulimits",
+        }
+    ),
+    "deploy": frozenset(
+        {
+            "endpoint_mode", "labels", "mode", "placement", "replicas", "resources", "restart_policy",
+            "rollback_config", "update_config",
+        }
+    ),
+}  # fmt: skip
+DEPENDS_ON_KEYS = frozenset({"condition", "required", "restart"})
+PORT_KEYS = frozenset({"app_protocol", "host_ip", "mode", "name", "protocol", "published", "target"})
+NETWORK_KEYS = frozenset(
+    {
+        "aliases", "driver_opts", "gw_priority", "interface_name", "ipv4_address", "ipv6_address",
+        "link_local_ips", "mac_address", "priority",
+    }
+)  # fmt: skip
+
+
 def check_service_keys(name: str, service: YamlMap) -> None:
-    """Compose's schema allows only the specification's keys, and ``x-`` extensions."""
-    for key in service:
-        if key not in SERVICE_KEYS and not str(key).startswith("x-"):
+    """Compose's schema allows only the specification's keys, and ``x-`` extensions, in a
+    service and in its closed sections (healthcheck, build, deploy, depends_on entries,
+    long-syntax ports, networks entries): a misspelt key is refused, not ignored."""
+    _known_keys(service, SERVICE_KEYS, f"service {name!r}")
+    for section, keys in SECTION_KEYS.items():
+        value = service.get(section)
+        if isinstance(value, YamlMap):
+            _known_keys(value, keys, f"{section} of service {name!r}")
+    for section, keys in (("depends_on", DEPENDS_ON_KEYS), ("networks", NETWORK_KEYS)):
+        entries = service.get(section)
+        for target, entry in entries.items() if isinstance(entries, YamlMap) else ():
+            if isinstance(entry, YamlMap):
+                _known_keys(entry, keys, f"{section}.{target} of service {name!r}")
+    ports = service.get("ports")
+    for entry in ports if isinstance(ports, list) else ():
+        if isinstance(entry, YamlMap):
+            _known_keys(entry, PORT_KEYS, f"a port of service {name!r}")
+
+
+def _known_keys(mapping: YamlMap, keys: frozenset[str], where: str) -> None:
+    for key in mapping:
+        if key not in keys and not str(key).startswith("x-"):
             raise InputError(
-                service.where_key(key),
-                f"unknown key {key!r} in service {name!r}; expected a Compose service key "
+                mapping.where_key(key),
+                f"unknown key {key!r} in {where}; expected a key of the Compose specification "
                 "(or x- for an extension)",
             )
 
