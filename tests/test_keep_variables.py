@@ -330,3 +330,21 @@ def test_corpus_cases_translate_with_variables_kept(name: str, path: Path) -> No
         sorted(groups(parse_hcl(t))) for t in resolved.hcl.values()
     ]
     assert not any(needs_showing(f.message) for f in result.findings)
+
+
+def test_standard_input_is_read_once_when_the_project_loads_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A variable resolved in the ports makes the loader load again (with it resolved everywhere)."""
+    import io
+    import sys
+
+    from translator.compose.loader import LoadOptions, load_project
+
+    text = (
+        'services:\n  web:\n    image: nginx\n    ports: ["${P:-80}:80"]\n'
+        "    environment:\n      P: ${P:-80}\n"
+    )
+    stdin = io.TextIOWrapper(io.BytesIO(text.encode()))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    project = load_project(LoadOptions(files=["-"], environ={}, keep_variables=True))
+    assert project.services["web"]["environment"]["P"] == "80"
+    assert project.variables == []

@@ -40,10 +40,6 @@ def _name(match: re.Match[str]) -> str:
     return "".join(chr(ord(c) - _SHIFT) for c in match.group(1))
 
 
-def has_markers(text: str) -> bool:
-    return OPEN in text
-
-
 def names_in(text: str) -> list[str]:
     """The kept variables ``text`` refers to, in order of appearance."""
     return [_name(m) for m in _MARKER.finditer(text)] if OPEN in text else []
@@ -141,7 +137,11 @@ class KeptVariable:
     name: str
     position: Position  # the first use
     default: str | None = None  # None: required at ``nomad job run``
-    description: str = ""
     uses: list[Use] = field(default_factory=list)
     origin: str = ""  # where the default comes from, for the report
     required: Use | None = None  # the ``${NAME:?message}`` that makes it required (no default)
+
+    @property
+    def description(self) -> str:
+        """A required variable's Compose message, for the ``variable`` block."""
+        return self.required.argument if self.required is not None else ""

@@ -174,7 +174,6 @@ class VariableKeeper:
             variable.default, variable.origin = written.argument, f"as written at {written.position.short}"
         elif required is not None:
             variable.default, variable.required = None, required
-            variable.description = required.argument
         else:
             variable.default, variable.origin = "", "it is not set in the project's env files"
             for use in uses:
