@@ -1,13 +1,18 @@
 """Run the benchmarks and print (and optionally write) a table of the results.
 
 For each N: the end-to-end CLI wall time (median of several runs), the library's time
-per stage, peak memory of the CLI, and, on the same file in the same run, two
-references: ``docker compose config --format json`` and the floor of only parsing the
-YAML with PyYAML's C loader (in a fresh interpreter, as the CLI runs). Then start-up:
-``translate --version`` and a small project end to end against ``python -c "import yaml,
-jinja2"`` (the small project is the shared corpus's voting-app when it is there).
+per stage, peak memory of the CLI, and, on the same file, two references: ``docker compose
+config --format json`` and the floor of only parsing the YAML with PyYAML's C loader (in a
+fresh interpreter, as the CLI runs). The CLI and its references run in turns, so that a busy
+moment of the machine slows them alike and their ratios hold. Then start-up: ``translate
+--version`` and a small project end to end against ``python -c "import yaml, jinja2"`` (the
+small project is the shared corpus's voting-app when it is there), and which heavy modules
+``--version`` and ``--help`` import. Last, the targets with this run's figures and verdicts.
 
     python -m benchmarks.run 10 100 1000 10000 --write benchmarks/RESULTS.md
+
+``--write`` replaces the results file but keeps its hand-written part, from a ``## Notes``
+heading on.
 """
 
 from __future__ import annotations
@@ -64,17 +69,6 @@ def _timed_run(command: list[str], env: dict[str, str]) -> tuple[float, bool]:
     return time.perf_counter() - start, done.returncode == 0
 
 
-def _median_wall(command: list[str], runs: int) -> float | None:
-    times = []
-    env = _environment()
-    for _ in range(runs):
-        seconds, succeeded = _timed_run(command, env)
-        times.append(seconds)
-        if not succeeded:
-            return None
-    return statistics.median(times)
-
-
 def _peak_mb(command: list[str]) -> float | None:
     if not os.path.exists(GNU_TIME):
         return None
@@ -112,20 +106,61 @@ def small_project() -> Path:
     return shared if shared.exists() else ROOT / "examples" / "shop" / "compose.yaml"
 
 
-def startup(runs: int, small: Path) -> str:
+# Modules a run that only prints the version or the help has no use for.
+HEAVY_MODULES = ("yaml", "jinja2", "rich", "translator.api", "translator.compose", "translator.kubernetes")
+
+
+@dataclass
+class Startup:
+    runs: int
+    small: Path
+    medians: dict[str, float | None]
+    heavy: dict[str, list[str]]  # per argument (--version, --help): heavy modules it imported
+
+
+def heavy_imports(argument: str) -> list[str]:
+    """The HEAVY_MODULES (and their submodules) that ``translate ARGUMENT`` imports."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "translator", argument],
+        cwd=tempfile.gettempdir(),
+        env=_environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    imported = [
+        line.rsplit("|", 1)[-1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:")
+    ]
+    if done.returncode != 0 or "translator.cli" not in imported:
+        raise RuntimeError(f"translate {argument} did not run: {done.stderr.strip()[-300:]}")
+    return sorted(
+        name for name in imported if any(name == h or name.startswith(h + ".") for h in HEAVY_MODULES)
+    )
+
+
+def startup(runs: int, small: Path) -> Startup:
     medians = _interleaved_medians(
         {
             "base": [sys.executable, "-c", "import yaml, jinja2"],
+            "base_typer": [sys.executable, "-c", "import yaml, jinja2, typer"],
             "version": [sys.executable, "-m", "translator", "--version"],
             "small": [sys.executable, "-m", "translator", str(small)],
         },
         runs,
     )
-    base = medians["base"]
+    return Startup(runs, small, medians, {arg: heavy_imports(arg) for arg in ("--version", "--help")})
+
+
+def startup_text(figures: Startup) -> str:
+    base, medians = figures.medians["base"], figures.medians
     return (
-        f'start-up (median of {runs}, interleaved): `python -c "import yaml, jinja2"` {_fmt(base)}; '
+        f'start-up (median of {figures.runs}, interleaved): `python -c "import yaml, jinja2"` {_fmt(base)}; '
+        f'`python -c "import yaml, jinja2, typer"` {_fmt(medians["base_typer"])} '
+        f"({_ratio(medians['base_typer'], base)}); "
         f"`translate --version` {_fmt(medians['version'])} ({_ratio(medians['version'], base)}); "
-        f"{small.parent.name} end to end {_fmt(medians['small'])} ({_ratio(medians['small'], base)})."
+        f"{figures.small.parent.name} end to end {_fmt(medians['small'])} ({_ratio(medians['small'], base)})."
     )
 
 
@@ -160,18 +195,20 @@ def _kubernetes_option() -> dict[str, str]:
 
 
 def measure(kind: str, path: Path, n: int, runs: int, reference_limit: int = 1000) -> Row:
+    """The CLI and its references on one file, run in turns so that their ratios share the moments."""
     row = Row(kind, n)
     cli = [sys.executable, "-m", "translator", str(path)]
     if kind == "kubernetes":
         cli[3:3] = ["--from", "kubernetes"]
-    row.cli = _median_wall(cli, runs)
-    row.peak_mb = _peak_mb(cli)
     floor = f"import yaml; list(yaml.load_all(open({str(path)!r}, 'rb'), Loader=yaml.CSafeLoader))"
-    row.yaml_floor = _median_wall([sys.executable, "-c", floor], runs)
+    commands = {"cli": cli, "floor": [sys.executable, "-c", floor]}
     compose = _docker_compose()
     # docker compose config slows down far faster than linearly (minutes at 10,000 services).
     if kind == "compose" and compose and n <= reference_limit:
-        row.compose_config = _median_wall([compose, "-f", str(path), "config", "--format", "json"], runs)
+        commands["compose"] = [compose, "-f", str(path), "config", "--format", "json"]
+    medians = _interleaved_medians(commands, runs)
+    row.cli, row.yaml_floor, row.compose_config = medians["cli"], medians["floor"], medians.get("compose")
+    row.peak_mb = _peak_mb(cli)
     if row.cli is not None:
         try:
             row.stages = _stages(path, kind, max(1, runs // 2))
@@ -213,6 +250,60 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _verdict(figure: float | None, limit: float) -> str:
+    return "not measured" if figure is None else ("yes" if figure <= limit else "no")
+
+
+def _share(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def targets(rows: list[Row], start: Startup | None) -> str:
+    """The issue's targets against this run's figures, each with its verdict."""
+    by = {(r.kind, r.n): r for r in rows}
+    lines = ["| target | figure | met |", "|---|---|---|"]
+    thousand = by.get(("compose", 1000))
+    if thousand:
+        ratio = _share(thousand.cli, thousand.compose_config)
+        lines.append(
+            f"| 1,000-service Compose CLI ≤ 0.5× `docker compose config` | {_fmt(thousand.cli)} / "
+            f"{_fmt(thousand.compose_config)} = {_ratio(thousand.cli, thousand.compose_config)} | "
+            f"{_verdict(ratio, 0.5)} |"
+        )
+        ratio = _share(thousand.cli, thousand.yaml_floor)
+        lines.append(
+            f"| 1,000-service Compose CLI ≤ 4× the C-loader floor | {_fmt(thousand.cli)} / "
+            f"{_fmt(thousand.yaml_floor)} = {_ratio(thousand.cli, thousand.yaml_floor)} | "
+            f"{_verdict(ratio, 4)} |"
+        )
+    for kind in ("compose", "kubernetes"):
+        big, small = by.get((kind, 10_000)), by.get((kind, 1_000))
+        if big and small:
+            ratio = _share(big.cli, small.cli)
+            lines.append(
+                f"| {kind}: 10,000 services ≤ 12× the 1,000-service time | {_ratio(big.cli, small.cli)} | "
+                f"{_verdict(ratio, 12)} |"
+            )
+        if big:
+            lines.append(
+                f"| {kind}: peak memory at 10,000 services < 600 MB | {_fmt(big.peak_mb, 'MB')} | "
+                f"{_verdict(big.peak_mb, 599.999)} |"
+            )
+    if start:
+        for argument, heavy in start.heavy.items():
+            shown = ", ".join(heavy) if heavy else "none of " + ", ".join(HEAVY_MODULES)
+            lines.append(
+                f"| `translate {argument}` imports nothing heavy (`python -X importtime`) | {shown} | "
+                f"{'no' if heavy else 'yes'} |"
+            )
+        base, small = start.medians["base"], start.medians["small"]
+        lines.append(
+            f'| {start.small.parent.name} end to end ≤ 1.5× `python -c "import yaml, jinja2"` | '
+            f"{_fmt(small)} / {_fmt(base)} = {_ratio(small, base)} | {_verdict(_share(small, base), 1.5)} |"
+        )
+    return "\n".join(lines)
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -229,6 +320,19 @@ def machine() -> str:
     except (OSError, ValueError, IndexError):
         pass
     return f"{os.cpu_count()} cores ({cpu}){memory}, {platform.system()}, Python {platform.python_version()}"
+
+
+NOTES_HEADING = "## Notes"
+
+
+def _notes(path: Path) -> str:
+    """The hand-written part of an existing results file (from NOTES_HEADING on), kept as it is."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    at = text.find("\n" + NOTES_HEADING + "\n")
+    return "" if at < 0 else text[at:]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -254,12 +358,14 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append(measure(kind, path, n, runs, args.reference_limit))
                     print(table(rows[-1:]).splitlines()[-1], file=sys.stderr)
     text = table(rows)
-    text += "\n\n" + startup(args.startup_runs or 4 * args.runs, small_project())
+    start = startup(args.startup_runs or 4 * args.runs, small_project())
+    text += "\n\n" + startup_text(start) + "\n\n## Against the targets (this run)\n\n" + targets(rows, start)
     print(text)
     if args.write:
         command = "python -m benchmarks.run " + " ".join(sys.argv[1:] if argv is None else argv)
         args.write.write_text(
-            f"# Benchmark results\n\nMachine: {machine()}.\n\nCommand: `{command}`\n\n{text}\n",
+            f"# Benchmark results\n\nMachine: {machine()}.\n\nCommand: `{command}`\n\n{text}\n"
+            + _notes(args.write),
             encoding="utf-8",
         )
     return 0
