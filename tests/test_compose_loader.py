@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from translator.compose.loader import ComposeProject, LoadOptions, load_project
-from translator.source import InputError
+from translator.compose.normalize import split_command_dropping
+from translator.source import InputError, Position
 
 ERRORS: dict[str, dict[str, str]] = {
     "duplicate-key": {"compose.yaml": "services:\n  a:\n    image: x\n    image: y\n"},
@@ -232,3 +233,20 @@ def test_compose_project_name_must_be_valid(tmp_path: Path) -> None:
     options = LoadOptions(files=[str(compose)], environ={"COMPOSE_PROJECT_NAME": "My App"})
     with pytest.raises(InputError, match="COMPOSE_PROJECT_NAME: invalid project name 'My App'"):
         load_project(options)
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "dropped"),
+    [
+        ("npm install && npm start", ["npm", "install"], "&& npm start"),
+        ("a;b", ["a"], ";b"),
+        ("app --verbose 2>&1 | tee log", ["app", "--verbose"], "2>&1 | tee log"),
+        ("run < input", ["run"], "< input"),
+        ("echo 'a && b' \"c | d\"", ["echo", "a && b", "c | d"], ""),
+        ("echo a\\&\\&b", ["echo", "a&&b"], ""),
+    ],
+)
+def test_command_strings_split_as_compose_and_say_what_was_dropped(
+    text: str, words: list[str], dropped: str
+) -> None:
+    assert split_command_dropping(text, Position("compose.yaml", 1, 1)) == (words, dropped)

@@ -80,6 +80,11 @@ VARIABLE_NAMES_SERVICE = _code(
     INFO,
     "A variable was resolved at translation time: its value names a service to rewrite",
 )
+COMMAND_TRUNCATED = _code(
+    "L025",
+    WARN,
+    "A command string stops at an unquoted shell operator: Compose and the job run what comes before it",
+)
 
 # Names (N)
 RENAMED = _code("N001", INFO, "A name was changed to fit Nomad's naming rules")

@@ -81,14 +81,28 @@ def string_item(value: Any, pos: Position, what: str) -> str:
     return value
 
 
+class CommandWords(YamlSeq):
+    """A command string split into words, with what Compose dropped after an operator."""
+
+    __slots__ = ("dropped",)
+
+    def __init__(self, pos: Position) -> None:
+        super().__init__(pos)
+        self.dropped = ""  # from the operator on ("&& npm start"), or "" when nothing was
+
+
 def split_command(text: str, pos: Position) -> list[str]:
+    return split_command_dropping(text, pos)[0]
+
+
+def split_command_dropping(text: str, pos: Position) -> tuple[list[str], str]:
     """Split a command string as Compose does, with go-shellwords' ``Parse`` (not a POSIX shell).
 
     Words end at unquoted blanks; a backslash escapes any character outside single quotes
     (inside double quotes too). An unquoted ``;``, ``&``, ``|``, ``<`` or ``>`` ends the
     command: what follows is dropped, and before ``>`` a word starting with a digit (the
-    ``2`` of ``2>&1``) goes too. Unbalanced quotes, a trailing backslash and a parenthesis
-    outside ``$(...)`` are errors, as in Compose.
+    ``2`` of ``2>&1``) goes too; the dropped text is returned beside the words. Unbalanced
+    quotes, a trailing backslash and a parenthesis outside ``$(...)`` are errors, as in Compose.
     """
     words: list[str] = []
     word = ""
@@ -99,7 +113,8 @@ def split_command(text: str, pos: Position) -> list[str]:
         written = shown(text)  # kept variables (--keep-variables) as ${NAME}
         return InputError(pos, f"cannot split command {written!r}: {why}")
 
-    for char in text:
+    dropped = ""
+    for at, char in enumerate(text):
         if escaped:
             word, escaped, has_word = word + char, False, True
             continue
@@ -135,8 +150,10 @@ def split_command(text: str, pos: Position) -> list[str]:
             single = not single
             continue
         elif char in ";&|<>" and not (single or double or backquote or dollar):
+            dropped = text[at:].strip()
             if char == ">" and word[:1].isdigit() and word[:1].isascii():
                 has_word = False  # a redirected descriptor number, not a word
+                dropped = word + dropped
             break
         word, has_word = word + char, True
     if has_word:
@@ -145,7 +162,7 @@ def split_command(text: str, pos: Position) -> list[str]:
         raise invalid("it ends with a backslash; expected a character after it")
     if single or double or backquote or dollar:
         raise invalid("a quote or '$(' is not closed; expected balanced quotes and parentheses")
-    return words
+    return words, dropped
 
 
 def _seq(pos: Position) -> YamlSeq:
@@ -155,11 +172,14 @@ def _seq(pos: Position) -> YamlSeq:
 def normalize_command(value: Any, pos: Position, what: str) -> YamlSeq | None:
     if value is None:
         return None
-    result = _seq(pos)
     if isinstance(value, str):
-        for word in split_command(value, pos):
-            result.add(word, pos)
-        return result
+        words, dropped = split_command_dropping(value, pos)
+        split = CommandWords(pos)
+        split.dropped = dropped
+        for word in words:
+            split.add(word, pos)
+        return split
+    result = _seq(pos)
     expect(value, (list,), pos, what, "a string or a list of strings")
     for i, item in enumerate(value):
         item_pos = value.where(i) if isinstance(value, YamlSeq) else pos

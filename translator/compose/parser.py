@@ -7,6 +7,7 @@ from typing import Any
 from translator import findings as codes
 from translator.compose.healthcheck import parse_healthcheck
 from translator.compose.loader import IMPLIED, ComposeProject
+from translator.compose.normalize import CommandWords
 from translator.compose.ports import expose_ports
 from translator.findings import Findings
 from translator.model import (
@@ -20,6 +21,7 @@ from translator.model import (
     Workload,
 )
 from translator.source import Position
+from translator.variables import shown
 from translator.yamlsource import YamlMap, YamlSeq
 
 # Keys of the Compose specification that the translator reads.
@@ -98,6 +100,8 @@ class _ServiceParser:
             if isinstance(value, list):
                 setattr(container, key, [str(v) for v in value])
                 setattr(container, f"{key}_position", svc.where(key))
+            if isinstance(value, CommandWords) and value.dropped:
+                self.truncated_command(name, key, value)
         self.environment(name, svc, container)
         self.ports(name, svc, container)
         self.volumes(name, svc, container)
@@ -139,6 +143,18 @@ class _ServiceParser:
                 path=_path(name, "healthcheck"),
                 subject=name,
             )
+
+    def truncated_command(self, name: str, key: str, words: CommandWords) -> None:
+        kept = " ".join(shown(word) for word in words)
+        self.findings.add(
+            codes.COMMAND_TRUNCATED,
+            words.pos,
+            f"{key} of {name!r} stops at an unquoted shell operator: Compose runs {kept!r} and drops "
+            f"{shown(words.dropped)!r}, and so does the job",
+            f'to run the whole line in a shell, write {key}: ["sh", "-c", "..."]',
+            path=_path(name, key),
+            subject=name,
+        )
 
     def environment(self, name: str, svc: YamlMap, container: Container) -> None:
         env = svc.get("environment")
