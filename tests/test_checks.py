@@ -302,3 +302,21 @@ def test_json_checks_carry_nanoseconds_and_check_restart() -> None:
         "Header": {"X-A": ["b"]},
         "CheckRestart": {"Limit": 3, "Grace": 10 * 10**9, "IgnoreWarnings": False},
     }
+
+
+@pytest.mark.parametrize(
+    ("argv", "any_status"),
+    [
+        (["curl", "http://localhost/health"], True),
+        (["curl", "-s", "-o", "/dev/null", "http://localhost/"], True),
+        (["curl", "-f", "http://localhost/"], False),
+        (["curl", "-fsS", "http://localhost/"], False),
+        (["curl", "--fail", "http://localhost/"], False),
+        (["curl", "--fail-with-body", "http://localhost/"], False),
+        (["wget", "--spider", "http://localhost/"], False),  # wget fails on 4xx and 5xx itself
+    ],
+)
+def test_curl_without_fail_passes_on_any_status(argv: list[str], any_status: bool) -> None:
+    check = recognise_argv(argv, HERE)
+    assert check is not None and check.kind == "http"
+    assert check.any_status is any_status

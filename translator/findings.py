@@ -263,6 +263,9 @@ WAIT_NOT_HEALTHY = _code(
     "C015", WARN, "service_healthy with the Nomad provider: the wait ends at registration, not health"
 )
 CHECK_CONNECT = _code("C016", WARN, "A tcp check on a Connect service was dropped: Nomad refuses them")
+CHECK_STRICTER_STATUS = _code(
+    "C017", WARN, "A health check that passed on any HTTP status became an http check that fails on errors"
+)
 
 
 @record(frozen=True, slots=True)

@@ -115,6 +115,7 @@ class HealthCheck:
     grace: float | None = None  # time after start during which failures do not count
     limit: int | None = None  # consecutive failures before the container counts as unhealthy
     source: str = ""  # the source's command or probe handler, for messages
+    any_status: bool = False  # http: any answer passes (curl without --fail), not only a success
 
 
 @record

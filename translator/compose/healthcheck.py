@@ -236,7 +236,11 @@ def _curl(args: list[str], position: Position) -> HealthCheck | None:
         return None  # writes a file: that side effect may matter
     methods = options.get("-X", "--request")
     method = methods[-1].upper() if methods else ("HEAD" if options.get("-I", "--head") else None)
-    return _http(options.positional[0], position, method, options.get("-H", "--header"))
+    check = _http(options.positional[0], position, method, options.get("-H", "--header"))
+    if check is not None:
+        # without --fail curl exits 0 on any HTTP answer, 404 and 500 too
+        check.any_status = not options.get("-f", "--fail", "--fail-with-body")
+    return check
 
 
 def _wget(args: list[str], position: Position) -> HealthCheck | None:

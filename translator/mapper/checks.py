@@ -188,6 +188,8 @@ class _Attach:
         elif kind == "script":
             assert check.command
             built.command, built.args, built.task = check.command[0], list(check.command[1:]), task
+        if kind == "http" and check.any_status:
+            self.stricter_status(check, what, built.path or "/", consul)
         if kind != check.kind:
             return built  # C004 said what it became
         self.findings.add(
@@ -206,6 +208,17 @@ class _Attach:
         if check.grace and check.purpose == "liveness" and self.workload.kind == "Compose service":
             self.notes.append(f"start_period {_duration(check.grace)} → check_restart grace")
         return built
+
+    def stricter_status(self, check: HealthCheck, what: str, path: str, consul: bool) -> None:
+        # Nomad's own checks pass below 400 (checks/client.go); Consul's pass on 2xx only
+        fails = "a status other than 2xx" if consul else "a status of 400 or more"
+        self.findings.add(
+            codes.CHECK_STRICTER_STATUS,
+            check.position,
+            f"{what} passes on any HTTP answer (curl without -f), the http check fails on {fails}",
+            f"make sure {path} answers with a success, and add -f to the healthcheck to say so",
+            subject=self.workload.name,
+        )
 
     def headers(self, check: HealthCheck, what: str) -> dict[str, list[str]]:
         """``header`` is a block: its keys are HCL identifiers, which every usual header name is."""
