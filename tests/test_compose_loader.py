@@ -12,6 +12,18 @@ from translator.source import InputError, Position
 
 ERRORS: dict[str, dict[str, str]] = {
     "duplicate-key": {"compose.yaml": "services:\n  a:\n    image: x\n    image: y\n"},
+    # Compose's YAML reads these plain scalars as times, and its schema takes a time nowhere
+    "time-value": {"compose.yaml": "services:\n  a:\n    image: x\n    environment:\n      V: 2024-01-01\n"},
+    "time-in-list": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    command: [run, 2024-1-5 10:00:00]\n"
+    },
+    "time-extended-service": {
+        "compose.yaml": "services:\n  a:\n    extends:\n      file: base.yaml\n      service: b\n",
+        "base.yaml": "services:\n  b:\n    image: x\n    labels:\n      built: 2024-01-01T10:00:00Z\n",
+    },
+    "number-key": {"compose.yaml": "services:\n  a:\n    image: x\n    labels:\n      1: one\n"},
+    "boolean-key-in-extension": {"compose.yaml": "x-flags:\n  true: 1\nservices:\n  a:\n    image: x\n"},
+    "time-key": {"compose.yaml": "services:\n  a:\n    image: x\n    environment:\n      2024-01-01: x\n"},
     "port-float": {"compose.yaml": "services:\n  a:\n    image: x\n    ports: [80.5]\n"},
     "service-not-mapping": {"compose.yaml": "services:\n  a: [1, 2]\n"},
     "extends-missing-service": {"compose.yaml": "services:\n  a:\n    extends: nope\n"},
@@ -250,3 +262,28 @@ def test_command_strings_split_as_compose_and_say_what_was_dropped(
     text: str, words: list[str], dropped: str
 ) -> None:
     assert split_command_dropping(text, Position("compose.yaml", 1, 1)) == (words, dropped)
+
+
+def test_values_that_only_look_like_times_and_times_in_extensions_load(tmp_path: Path) -> None:
+    compose = _write(
+        tmp_path,
+        {
+            "compose.yaml": "x-release:\n  date: 2024-01-01\nservices:\n  a:\n    image: x\n"
+            "    x-built: 2024-01-01T10:00:00Z\n    environment:\n      INVALID_DAY: 2023-02-29\n"
+            "      NO_ZONE: 2024-01-01T10:00:00\n      QUOTED: '2024-01-01'\n      '1': quoted key\n"
+        },
+    )
+    environment = _load(compose).services["a"]["environment"]
+    assert dict(environment) == {
+        "INVALID_DAY": "2023-02-29",
+        "NO_ZONE": "2024-01-01T10:00:00",
+        "QUOTED": "2024-01-01",
+        "1": "quoted key",
+    }
+
+
+def test_kubernetes_reads_keys_and_times_as_kubectl_does() -> None:
+    from translator.yamlsource import load_documents
+
+    (document,) = load_documents("data:\n  1: x\n  when: 2024-01-01\n", "configmap.yaml")
+    assert dict(document["data"]) == {"1": "x", "when": "2024-01-01"}

@@ -137,6 +137,32 @@ def position_of(value: Any, fallback: Position) -> Position:
     return pos if isinstance(pos, Position) else fallback
 
 
+# Go YAML's timestamp layouts (gopkg.in/yaml.v3 resolve.go, allowedTimestampFormats), read with
+# time.Parse: 1- or 2-digit month, day and clock fields, any number of fraction digits.
+_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:[.,]\d+)?(?:Z|[+-](\d{2}):(\d{2}))"
+    r"| (\d{1,2}):(\d{1,2}):(\d{1,2})(?:[.,]\d+)?)?"
+)
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def is_timestamp(text: str) -> bool:
+    """Whether Docker Compose's YAML library reads this plain scalar as a time, not a string."""
+    found = _TIMESTAMP.fullmatch(text)
+    if found is None:
+        return False
+    year, month, day = (int(found[i]) for i in (1, 2, 3))
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    if not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month - 1] - (month == 2 and not leap):
+        return False
+    first = 4 if found[4] else 9
+    clock = found.group(first, first + 1, first + 2)
+    if clock[0] is not None and (int(clock[0]) > 23 or int(clock[1]) > 59 or int(clock[2]) > 59):
+        return False
+    return found[7] is None or (int(found[7]) <= 24 and int(found[8]) <= 60)
+
+
 def resolve_plain(text: str) -> Any:
     """Resolve an untagged plain scalar the way YAML 1.2's core schema does."""
     if text in ("", "~", "null", "Null", "NULL"):
@@ -181,9 +207,10 @@ class _Builder:
     service or object, and interned keys also hash and compare faster later).
     """
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, compose: ComposeScalars | None = None) -> None:
         self.filename = filename
         self.nodes = 0
+        self.compose = compose
 
     def pos(self, node: yaml.Node) -> Position:
         mark = node.start_mark
@@ -221,7 +248,10 @@ class _Builder:
         tag = node.tag or ""
         text = node.value
         if tag == _PLAIN:
-            return resolve_plain(text)
+            value = resolve_plain(text)
+            if value is text and self.compose is not None and text[:1].isdigit() and is_timestamp(text):
+                self.compose.timestamps.append(self.pos(node))
+            return value
         if tag == _STR_TAG:
             return text
         if tag in _STANDARD_TAGS:
@@ -267,6 +297,8 @@ class _Builder:
             key = _intern(key)
             mark = key_node.start_mark
             key_pos = _make_position(Position, (filename, mark.line + 1, mark.column + 1))
+            if self.compose is not None and key_node.tag == _PLAIN:
+                self.compose.check_key(key, key_pos)
             if key in result:
                 first = key_positions[key]
                 raise InputError(
@@ -385,9 +417,40 @@ def _reader_error(err: yaml.YAMLError, text: str, filename: str) -> InputError:
     )
 
 
-def load_documents(text: str, filename: str) -> Iterator[Any]:
-    """Yield every document of a (multi-document) YAML text, with positions."""
-    builder = _Builder(filename)
+class ComposeScalars:
+    """What Docker Compose's YAML library reads otherwise than Kubernetes' does.
+
+    Compose refuses a mapping key that is not a string (``1:``, ``true:``, ``2024-01-01:``),
+    anywhere in the file; that is checked while building. A plain value that reads as a time
+    is refused too, except under an ``x-`` extension, which the builder cannot see: it only
+    collects their positions for the loader.
+    """
+
+    def __init__(self) -> None:
+        self.timestamps: list[Position] = []
+        self.string_keys: set[str] = set()
+
+    def check_key(self, key: str, pos: Position) -> None:
+        if key in self.string_keys:
+            return
+        value = resolve_plain(key)
+        kind = "a time" if value is key and is_timestamp(key) else None if value is key else _kind(value)
+        if kind is not None:
+            raise InputError(pos, f"mapping key {key} is {kind} in YAML; expected a string key: quote it")
+        self.string_keys.add(key)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return "a boolean" if isinstance(value, bool) else "a number"
+
+
+def load_documents(text: str, filename: str, compose: ComposeScalars | None = None) -> Iterator[Any]:
+    """Yield every document of a (multi-document) YAML text, with positions.
+
+    ``compose`` reads the text as Docker Compose does (see ComposeScalars)."""
+    builder = _Builder(filename, compose)
     try:
         loader = _Loader(text)
     except yaml.YAMLError as err:

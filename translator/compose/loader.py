@@ -29,7 +29,7 @@ from translator.findings import Findings
 from translator.records import record
 from translator.source import InputError, Position
 from translator.variables import KeptVariable, names_below
-from translator.yamlsource import YamlMap, YamlSeq, load_documents, read_source, read_stdin
+from translator.yamlsource import ComposeScalars, YamlMap, YamlSeq, load_documents, read_source, read_stdin
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -280,7 +280,11 @@ class _ModelLoader:
         Interpolation copies the tree, so the cached documents are never changed."""
         if path not in self._documents:
             name, text = self._text(path)
-            self._documents[path] = (name, list(load_documents(text, name)) or [None])
+            scalars = ComposeScalars()
+            documents = list(load_documents(text, name, scalars)) or [None]
+            if scalars.timestamps:
+                _refuse_times(documents, set(scalars.timestamps))
+            self._documents[path] = (name, documents)
         return self._documents[path]
 
     def read(self, path: str, environment: _Environment, index: int = 0) -> tuple[str, YamlMap]:
@@ -367,6 +371,34 @@ class _ModelLoader:
             return services, full.parent
 
         return load
+
+
+def _refuse_times(documents: list[Any], times: set[Position]) -> None:
+    """Refuse a plain value that Compose reads as a time, unless it is in an ``x-`` extension.
+
+    Compose's schema allows a time nowhere ("invalid jsonType time.Time"), and leaves the
+    extensions unchecked."""
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, YamlMap):
+            for key, item in value.items():
+                if not str(key).startswith("x-"):
+                    check(item, value.where(key), f"{path}.{key}" if path else str(key))
+        elif isinstance(value, YamlSeq):
+            for index, item in enumerate(value):
+                check(item, value.where(index), f"{path}[{index}]")
+
+    def check(value: Any, pos: Position, path: str) -> None:
+        if pos in times and isinstance(value, str):
+            raise InputError(
+                pos,
+                f"{path} is a time in YAML ({value}), not a string; expected a string, number, "
+                "boolean or null: quote it",
+            )
+        walk(value, path)
+
+    for document in documents:
+        walk(document, "")
 
 
 def _normalized_services(
