@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,63 @@ def parse_hcl(text: str) -> dict[str, Any]:
         text, serialization_options=SerializationOptions(strip_string_quotes=True)
     )
     return result
+
+
+def evaluate_template(body: str, variables: dict[str, str] | None = None) -> str:
+    """One HCL template pass over a string as python-hcl2 returns it, as Nomad makes the pass.
+
+    ``$${``/``%%{`` escapes, ``${"text"}`` string expressions, and ``${name}`` or ``${var.name}``
+    from ``variables``; any other ``${name}`` is an undefined root, which jobspec2 keeps as
+    written (its UndefinedVariable hook) for the runtime layers.
+    """
+    return _template(body, variables or {}, quoted=False)
+
+
+def decode_hcl_string(literal: str, variables: dict[str, str] | None = None) -> str:
+    """The value of one quoted HCL string as written in a jobspec (Layer A), read exactly.
+
+    As ``evaluate_template``, plus the quoted string's backslash escapes (python-hcl2 leaves
+    them undecoded after a ``$${`` escape)."""
+    assert literal.startswith('"') and literal.endswith('"'), literal
+    return _template(literal[1:-1], variables or {}, quoted=True)
+
+
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _template(body: str, variables: dict[str, str], quoted: bool) -> str:
+    out, i = [], 0
+    while i < len(body):
+        if quoted and body[i] == "\\":
+            if body[i + 1] in "uU":
+                width = 4 if body[i + 1] == "u" else 8
+                out.append(chr(int(body[i + 2 : i + 2 + width], 16)))
+                i += 2 + width
+            else:
+                out.append(_SIMPLE_ESCAPES[body[i + 1]])
+                i += 2
+        elif body.startswith(("$${", "%%{"), i):
+            out.append(body[i + 1 : i + 3])
+            i += 3
+        elif body.startswith('${"', i):
+            end = body.index('"}', i + 3)
+            out.append(body[i + 3 : end])
+            i = end + 2
+        elif body.startswith("${", i):
+            end = body.index("}", i)
+            name = body[i + 2 : end].removeprefix("var.")
+            out.append(variables.get(name, body[i : end + 1]))
+            i = end + 1
+        else:
+            assert not body.startswith("%{", i), f"live template directive in {body!r}"
+            out.append(body[i])
+            i += 1
+    return "".join(out)
+
+
+def runtime_interpolate(text: str, environment: dict[str, str]) -> str:
+    """Nomad's client-side interpolation of env values (no escape; unknown names stay)."""
+    return re.sub(r"\$\{([a-zA-Z0-9_\-.]+)\}", lambda m: environment.get(m[1], m[0]), text)
 
 
 def undo_template_escape(value: str) -> str:

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import FIXTURES, groups, parse_hcl, tasks, undo_template_escape
+from tests.helpers import (
+    FIXTURES,
+    decode_hcl_string,
+    evaluate_template,
+    groups,
+    parse_hcl,
+    runtime_interpolate,
+    tasks,
+    undo_template_escape,
+)
 from translator.api import translate, translate_text
 from translator.mapper.names import dns_label
 from translator.model import Container
+from translator.options import Options
 
 CASES = sorted(p.parent for p in (FIXTURES / "compose").glob("*/compose.yaml"))
 
@@ -120,3 +131,27 @@ def test_services_whose_names_collide_once_sanitised_keep_their_own_values() -> 
     )
     result = translate_text(text, environ={})
     assert check_exact(result) == 1
+
+
+@pytest.mark.parametrize("literal", ["$", "$$", "$$$"])
+@pytest.mark.parametrize("discovery", ["nomad", "connect"])
+def test_literal_dollars_before_a_rewritten_address_survive_every_layer(literal: str, discovery: str) -> None:
+    """``$`` then a reference must not become ``$${``, HCL's escape of a literal ``${``."""
+    written = literal.replace("$", "$$")  # as a Compose file writes a literal $
+    document = (
+        "services:\n  web:\n    image: app\n"
+        f'    command: ["--url={written}db:5432"]\n'
+        f'    environment:\n      URL: "{written}db:5432"\n'
+        '  db:\n    image: postgres\n    expose: ["5432"]\n'
+    )
+    result = translate_text(document, options=Options(discovery=discovery), environ={})
+    (text,) = result.hcl.values()
+    runtime = {name: "<address>" for name in re.findall(r"\$\{([A-Za-z0-9_]+)\}", text)}
+    assert runtime, "the address is a runtime reference"
+    # The strings as written (python-hcl2 leaves escapes after a $${ undecoded).
+    (argument,) = re.findall(r'^ +args += \[(".*")\]$', text, re.MULTILINE)
+    # Layer A (the jobspec's HCL), then the driver's own pass over its config (Layer C).
+    assert evaluate_template(decode_hcl_string(argument), runtime) == f"--url={literal}<address>"
+    if discovery == "connect":  # env: Layer A, then the client's runtime interpolation (Layer B)
+        (value,) = re.findall(r'^ +URL += (".*")$', text, re.MULTILINE)
+        assert runtime_interpolate(decode_hcl_string(value), runtime) == f"{literal}<address>"

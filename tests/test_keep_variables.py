@@ -17,6 +17,7 @@ from tests.helpers import (
     FIXTURES,
     compose_corpus_cases,
     consistent,
+    evaluate_template,
     groups,
     parse_hcl,
     tasks,
@@ -271,28 +272,6 @@ _DEFAULTS = st.text(
 )
 
 
-def _evaluate_hcl_template(body: str, values: dict[str, str]) -> str:
-    """One HCL template pass over a string python-hcl2 returned: escapes, ``${"..."}`` and ``${var.X}``."""
-    out, i = [], 0
-    while i < len(body):
-        if body.startswith(("$${", "%%{"), i):
-            out.append(body[i + 1 : i + 3])
-            i += 3
-        elif body.startswith('${"', i):
-            end = body.index('"}', i + 3)
-            out.append(body[i + 3 : end])
-            i = end + 2
-        elif body.startswith("${var.", i):
-            end = body.index("}", i)
-            out.append(values[body[i + 6 : end]])
-            i = end + 1
-        else:
-            assert not body.startswith(("${", "%{"), i), f"live template sequence in {body!r}"
-            out.append(body[i])
-            i += 1
-    return "".join(out)
-
-
 @given(prefix=_TEXT, default=_DEFAULTS, suffix=_TEXT)
 @example(prefix="cost: $$", default="", suffix="$")  # "$" just before the reference: not "$${"
 @example(prefix='"\\', default="a $b %c", suffix="\n%")
@@ -305,16 +284,16 @@ def test_text_around_kept_variables_reads_back_exactly(prefix: str, default: str
     result = translate_text(to_yaml(document), keep_variables=True, environ={})
     parsed = parse_hcl(jobspec(result))
     (default_read,) = [body["default"] for body in variables(parsed).values()]
-    assert _evaluate_hcl_template(default_read, {}) == default
+    assert evaluate_template(default_read, {}) == default
     # With the variable at a value of its own, every field holds the text around it exactly.
     values = {"V": "<value>"}
     expected = f"{prefix}<value>{suffix}"
     web = tasks(group_bodies(parsed)["web"])["web"]
-    assert _evaluate_hcl_template(block(web, "env")["VALUE"], values) == expected
+    assert evaluate_template(block(web, "env")["VALUE"], values) == expected
     # Driver config strings pass a second template pass on the client (Layer C).
     config = block(web, "config")
-    assert undo_template_escape(_evaluate_hcl_template(config["image"], values)) == expected
-    assert [undo_template_escape(_evaluate_hcl_template(a, values)) for a in config["args"]] == [expected]
+    assert undo_template_escape(evaluate_template(config["image"], values)) == expected
+    assert [undo_template_escape(evaluate_template(a, values)) for a in config["args"]] == [expected]
 
 
 @pytest.mark.parametrize(("name", "path"), compose_corpus_cases(), ids=[n for n, _ in compose_corpus_cases()])

@@ -8,7 +8,6 @@ client, so config strings are escaped for it first and then for Layer A.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from translator.nomad import Interpolated
 from translator.variables import OPEN, as_hcl_reference
@@ -65,32 +64,60 @@ def config_layer_escape(text: str) -> str:
     return _template_escape(text)
 
 
-def _parts(value: object, escape_literal: Callable[[str], str]) -> str:
-    """The text of a value: literal parts escaped, deliberate ``${name}`` references kept as they are."""
+def _escaped_for(text: str, passes: int) -> str:
+    for _ in range(passes):
+        text = _template_escape(text)
+    return text
+
+
+def _parts(value: object, passes: int, hcl: bool) -> str:
+    """The text of a value for ``passes`` template passes before the one that resolves references.
+
+    Literal parts are escaped for every pass (and quoted for HCL); deliberate ``${name}``
+    references are kept. A literal ``$`` just before a reference would make ``$${``, the escape
+    of a literal ``${``, so that run of ``$`` is written as a template expression, ``${"$"}``,
+    live in the pass that resolves the reference.
+    """
+
+    def literal(text: str) -> str:
+        escaped = _escaped_for(text, passes)
+        return _quote(escaped)[1:-1] if hcl else escaped
+
     if not isinstance(value, Interpolated):
-        return escape_literal(str(value))
-    return "".join(escape_literal(p) if isinstance(p, str) else f"${{{p.name}}}" for p in value.parts)
+        return literal(str(value))
+    written = []
+    for at, part in enumerate(value.parts):
+        if not isinstance(part, str):
+            written.append(f"${{{part.name}}}")
+            continue
+        head = part.rstrip("$") if passes and at + 1 < len(value.parts) else part
+        written.append(literal(head))
+        if len(head) < len(part):
+            expression = _escaped_for('${"' + part[len(head) :] + '"}', passes - 1)
+            # live in HCL's own pass: written as code; for a later pass: text, quoted as such
+            written.append(_quote(expression)[1:-1] if hcl and passes > 1 else expression)
+    return "".join(written)
 
 
 def hcl_value(value: object) -> str:
     """A quoted HCL string for a plain string or an ``Interpolated`` one (env values, Layers A and B)."""
     if type(value) is str and "{" not in value:  # the filter of every value: no template escape needed
         return _quote(value)
-    return _quote(_parts(value, _template_escape))
+    return '"' + _parts(value, 1, hcl=True) + '"'
 
 
 def hcl_config_value(value: object) -> str:
     """Like ``hcl_value`` inside a driver ``config`` block: literal parts escaped for Layers A and C."""
     if type(value) is str and "{" not in value:  # as in hcl_value
         return _quote(value)
-    return _quote(_parts(value, lambda text: _template_escape(_template_escape(text))))
+    return '"' + _parts(value, 2, hcl=True) + '"'
 
 
 def json_value(value: object) -> str:
     """The API JSON form of a value outside driver config: no escaping layer applies before Layer B."""
-    return _parts(value, lambda text: text)
+    return _parts(value, 0, hcl=False)
 
 
 def json_config_value(value: object) -> str:
     """The API JSON form of a driver ``config`` string: literal parts escaped for Layer C only."""
-    return _parts(value, _template_escape)
+    return _parts(value, 1, hcl=False)
