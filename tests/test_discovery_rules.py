@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from translator.api import translate_text
+from translator.api import Result, translate_text
 from translator.discovery.envfile import template_text
 from translator.discovery.references import Reference, find_references
 from translator.options import Options
@@ -99,6 +101,63 @@ def test_comma_list_elements_repeat_per_instance() -> None:
 def test_arguments_need_a_port_a_scheme_or_a_host_option() -> None:
     found = references({}, ["run", "db:5432", "-h", "db", "db", "--host=api", "--name=db"])
     assert set(found) == {"command[1]", "command[3]", "command[5]"}
+
+
+def _app_args(result: Result) -> list[Any]:
+    (group,) = [g for g in result.jobs[0].groups if g.name == "app"]
+    args = group.tasks[0].config.args
+    assert args is not None
+    return args
+
+
+@pytest.mark.parametrize(
+    ("command", "port_at", "written"),
+    [
+        (["pg_dump", "-h", "db", "-p", "5432"], 4, "5432"),
+        (["psql", "--host", "db", "--port=5432", "-c", "select 1"], 3, "5432"),
+        (["client", "--port", "8080", "--api-host=api"], 2, "8080"),
+        (["mysql", "-h", "db", "-P5432"], 3, "5432"),
+    ],
+)
+def test_a_port_argument_beside_a_host_argument_is_rewritten_with_it(
+    command: list[str], port_at: int, written: str
+) -> None:
+    found = references({}, command)
+    (port,) = found[f"command[{port_at}]"]
+    assert (port.kind, port.written) == ("port", written)
+    text = f"services:\n  app:\n    image: example/app\n    command: {command!r}\n{TARGETS}"
+    result = translate_text(text)
+    assert "D004" not in [f.code for f in result.findings]
+    args = _app_args(result)
+    assert str(args[port_at]).endswith("_PORT_" + written + "}")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["pg_dump", "-h", "db", "-p", "6543"],  # not a port db declares
+        ["pg_dump", "-h", "db", "5432"],  # not a port option's value
+        ["pg_dump", "-h", "db", "--timeout", "5432"],
+        ["serve", "-p", "5432", "--upstream-host", "db"],  # ... nor when the caller listens on it itself
+    ],
+)
+def test_other_numbers_beside_a_host_argument_stay_and_the_port_is_reported(command: list[str]) -> None:
+    own = "    ports: ['5432']\n" if command[0] == "serve" else ""
+    text = f"services:\n  app:\n    image: example/app\n{own}    command: {command!r}\n{TARGETS}"
+    result = translate_text(text)
+    assert not [v for v in find_references(result.project).values if v.references[0].kind == "port"]
+    assert "D004" in [f.code for f in result.findings]
+
+
+def test_connect_passes_a_port_argument_as_the_upstream_port() -> None:
+    text = f"services:\n  app:\n    image: example/app\n    command: ['-h', 'db', '-p', '5432']\n{TARGETS}"
+    args = _app_args(translate_text(text, options=Options(discovery="connect")))
+    assert [str(a) for a in args] == [
+        "-h",
+        "${NOMAD_UPSTREAM_IP_db}",
+        "-p",
+        "${NOMAD_UPSTREAM_PORT_db}",
+    ]
 
 
 def test_references_inside_one_group_become_localhost() -> None:

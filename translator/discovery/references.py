@@ -295,16 +295,51 @@ class _Finder:
 
     def arguments(self) -> None:
         for where in ("entrypoint", "command"):
-            args: list[str] | None = getattr(self.container, where)
+            args: list[str] = getattr(self.container, where) or []
             position = getattr(self.container, f"{where}_position") or self.container.position
-            for i, arg in enumerate(args or []):
+            hosts: list[tuple[Value, Reference]] = []
+            for i, arg in enumerate(args):
                 # ``-h db`` / ``--host db``: the option before a bare name says it is a host.
-                self.after_host_option = i > 0 and _is_host_option((args or [])[i - 1])
+                self.after_host_option = i > 0 and _is_host_option(args[i - 1])
                 hits = self._scan(arg, None, position)
                 if hits:
-                    self._add(
-                        Value(self.workload.name, self.container.name, where, str(i), arg, [], position), hits
-                    )
+                    value = Value(self.workload.name, self.container.name, where, str(i), arg, [], position)
+                    self._add(value, hits)
+                    hosts += [(value, h.ref) for h in hits if h.ref.kind == "host" and h.ref.external is None]
+            if hosts:
+                self._argument_ports(where, args, position, hosts)
+
+    def _argument_ports(
+        self, where: str, args: list[str], position: Position, hosts: list[tuple[Value, Reference]]
+    ) -> None:
+        """``-h db -p 5432``, ``--host db --port=5432``: the port argument is rewritten too.
+
+        Only a port option's value pairs, and only with a host whose target declares that port
+        (and when the caller does not listen on it itself): ``-p`` alone means other things too.
+        """
+        taken = {int(v.key) for v in self.result.values[self.first_value :] if v.where == where}
+        own = {p.target for c in self.workload.containers for p in c.ports}
+        for value, ref in hosts:
+            target = self.result.workloads[ref.target]
+            endpoint = next(e for e in target.endpoints if e.name == ref.endpoint)
+            declared = {p.port: p.target for p in endpoint.ports} or {
+                p.target: p.target for c in target.containers for p in c.ports
+            }
+            for i, arg in enumerate(args):
+                found = _port_argument(args[i - 1] if i else "", arg)
+                if i in taken or found is None or int(found[1]) not in declared or int(found[1]) in own:
+                    continue
+                before, number = found
+                port = declared[int(number)]
+                part = Reference(ref.target, ref.endpoint, "port", number, port, position)
+                parts: list[Part] = [before, part] if before else [part]
+                self.result.values.append(
+                    Value(self.workload.name, self.container.name, where, str(i), arg, parts, position)
+                )
+                taken.add(i)
+                paired = Reference(**{**ref.__dict__, "port": port})
+                value.parts = [paired if p is ref else p for p in value.parts]
+                break
 
     def _add(self, value: Value, hits: list[_Hit]) -> None:
         cursor = 0
@@ -526,6 +561,27 @@ def _is_host_option(arg: str) -> bool:
         return False
     name = match.group(1)
     return name == "h" or is_host_key(name) or key_words(name)[-1:] in (["LIST"], ["SERVER"])
+
+
+_PORT_OPTION_VALUE = re.compile(r"^(?P<option>-{1,2}[A-Za-z][\w.\-]*=|-[pP])?(?P<port>\d{1,5})$")
+
+
+def _is_port_option(option: str) -> bool:
+    """``-p``, ``-P``, ``--port``, ``--redis-port``, with ``=`` or not."""
+    name = option.lstrip("-").rstrip("=")
+    return option.startswith("-") and (name in ("p", "P") or key_words(name)[-1:] == ["PORT"])
+
+
+def _port_argument(previous: str, arg: str) -> tuple[str, str] | None:
+    """(text before the number, number) of a port option's value: ``-p 5432``, ``--port=5432``,
+    ``-p5432``; None for any other argument."""
+    match = _PORT_OPTION_VALUE.match(arg)
+    if match is None:
+        return None
+    option = match["option"]
+    if option is not None:
+        return (option, match["port"]) if _is_port_option(option) else None
+    return ("", match["port"]) if _is_port_option(previous) and "=" not in previous else None
 
 
 def _first_port(workload: Workload, endpoint: Endpoint) -> int | None:

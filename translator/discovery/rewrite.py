@@ -85,14 +85,14 @@ class Rewriter:
         self.findings = findings
         self.templates: dict[int, tuple[Task, _TaskTemplate]] = {}
         self.bind_ports: dict[tuple[int, str], int] = {}  # (caller group id, destination) → port
-        self.paired: set[tuple[str, str, str]] = set()
+        self.paired: set[tuple[str, str, bool, str]]  # workload, container, in env, target = set()
 
     # -- entry point -------------------------------------------------------------------------
 
     def rewrite(self, references: References) -> None:
         # Callers that pass a target's port in a sibling variable: no dynamic-port warning for them.
         self.paired = {
-            (v.workload, v.container, r.target)
+            (v.workload, v.container, v.where == "env", r.target)
             for v in references.values
             for r in v.references
             if r.kind == "port"
@@ -331,7 +331,9 @@ class Rewriter:
         for ref in value.references:
             if ref.kind != "host" or ref.target == value.workload or ref.external is not None:
                 continue
-            if value.where != "env":  # an argument's port (``-p 6379``) is not paired: say so
+            if (value.workload, value.container, value.where == "env", ref.target) in self.paired:
+                continue  # its port is rewritten too: a sibling variable, or a port argument
+            if value.where != "env":  # an argument whose port is not beside it (``-p 6379``): say so
                 self.findings.add(
                     codes.DISCOVERY_PORT_DYNAMIC,
                     value.position,
@@ -340,7 +342,7 @@ class Rewriter:
                     "argument so that both are rendered",
                     subject=value.workload,
                 )
-            elif (value.workload, value.container, ref.target) not in self.paired:
+            else:
                 prefix = sibling_prefix(value.key) or f"{value.key}_"
                 self.findings.add(
                     codes.DISCOVERY_PORT_DYNAMIC,
