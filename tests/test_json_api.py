@@ -48,6 +48,11 @@ def _compare_group(name: str, hcl_group: dict[str, Any], api_group: dict[str, An
     api_tasks = {t["Name"]: t for t in api_group["Tasks"]}
     for task_name, task in tasks(hcl_group).items():
         api_task = api_tasks[task_name]
+        kill_timeout = duration_ns(task["kill_timeout"]) if "kill_timeout" in task else None
+        assert (api_task.get("KillTimeout"), api_task.get("KillSignal")) == (
+            kill_timeout,
+            task.get("kill_signal"),
+        )
         (config,) = task["config"]
         for key, value in config.items():
             if key == "__is_block__":

@@ -150,6 +150,10 @@ SECRET_NOT_TRANSLATED = _code(
 ENV_INTERPOLATION = _code(
     "T010", INFO, "An environment value contains ${...}; Nomad would interpolate it, so it was escaped"
 )
+STOP_MAPPED = _code("T011", INFO, "The stop grace period or stop signal became kill_timeout or kill_signal")
+STOP_CAPPED = _code(
+    "T012", WARN, "kill_timeout is above 30s, the clients' default max_kill_timeout, which caps it"
+)
 
 # Kubernetes input (K)
 K8S_UNKNOWN_KEY = _code("K001", WARN, "A key the tool does not know in a Kubernetes object; it was ignored")

@@ -80,6 +80,9 @@ class Container:
     restart_position: Position | None = None
     working_dir: str | None = None
     user: str | None = None
+    stop_timeout: float | None = None  # seconds between the stop signal and SIGKILL
+    stop_signal: str | None = None
+    stop_position: Position | None = None
     # None: a main container. "init": runs to completion before the main containers start.
     # "sidecar": started before the main containers and kept running beside them.
     lifecycle: str | None = None

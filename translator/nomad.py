@@ -147,6 +147,8 @@ class Task:
     config: DockerConfig
     driver: str = "docker"
     user: str | None = None
+    kill_timeout: str | None = None
+    kill_signal: str | None = None
     env: dict[str, Text] = field(default_factory=dict)
     templates: list[Template] = field(default_factory=list)
     comment: str = ""

@@ -7,7 +7,7 @@ from typing import Any
 from translator import findings as codes
 from translator.compose.healthcheck import parse_healthcheck
 from translator.compose.loader import IMPLIED, ComposeProject
-from translator.compose.normalize import CommandWords
+from translator.compose.normalize import CommandWords, parse_duration
 from translator.compose.ports import expose_ports
 from translator.findings import Findings
 from translator.model import (
@@ -31,6 +31,7 @@ CONSUMED = frozenset(
         "network_mode", "networks", "links", "depends_on", "deploy", "scale", "hostname",
         "extra_hosts", "dns", "dns_search", "dns_opt", "restart", "volumes", "container_name",
         "profiles", "working_dir", "user", "secrets", "configs", "tmpfs", "healthcheck",
+        "stop_grace_period", "stop_signal",
     }
 )  # fmt: skip
 
@@ -44,8 +45,8 @@ KNOWN = frozenset(
         "group_add", "ipc", "isolation", "label_file", "logging", "mac_address",
         "mem_limit", "mem_reservation", "mem_swappiness", "memswap_limit", "models", "oom_kill_disable",
         "oom_score_adj", "pid", "pids_limit", "platform", "post_start", "pre_stop", "provider",
-        "pull_policy", "read_only", "runtime", "security_opt", "shm_size", "stop_grace_period",
-        "stop_signal", "storage_opt", "sysctls", "ulimits", "use_api_socket", "userns_mode", "uts",
+        "pull_policy", "read_only", "runtime", "security_opt", "shm_size",
+        "storage_opt", "sysctls", "ulimits", "use_api_socket", "userns_mode", "uts",
         "volumes_from", "pre_start", "pull_refresh_after",
     }
 )  # fmt: skip
@@ -119,6 +120,7 @@ class _ServiceParser:
         if isinstance(svc.get("restart"), str):
             container.restart = svc["restart"]
             container.restart_position = svc.where("restart")
+        self.stop(svc, container)
         if isinstance(svc.get("working_dir"), str):
             container.working_dir = svc["working_dir"]
         if isinstance(svc.get("user"), str):
@@ -143,6 +145,16 @@ class _ServiceParser:
                 path=_path(name, "healthcheck"),
                 subject=name,
             )
+
+    def stop(self, svc: YamlMap, container: Container) -> None:
+        grace = svc.get("stop_grace_period")
+        nanoseconds = parse_duration(grace) if isinstance(grace, str) else None
+        if nanoseconds is not None:
+            container.stop_timeout = nanoseconds / 1e9
+            container.stop_position = svc.where_key("stop_grace_period")
+        if isinstance(svc.get("stop_signal"), str):
+            container.stop_signal = svc["stop_signal"]
+            container.stop_position = container.stop_position or svc.where_key("stop_signal")
 
     def truncated_command(self, name: str, key: str, words: CommandWords) -> None:
         kept = " ".join(shown(word) for word in words)
@@ -576,5 +588,5 @@ READ_PATHS = (
     "services.*.user", "services.*.volumes", "services.*.healthcheck", "services.*.healthcheck.test",
     "services.*.healthcheck.interval", "services.*.healthcheck.timeout", "services.*.healthcheck.retries",
     "services.*.healthcheck.start_period", "services.*.healthcheck.start_interval",
-    "services.*.healthcheck.disable",
+    "services.*.healthcheck.disable", "services.*.stop_grace_period", "services.*.stop_signal",
 )  # fmt: skip

@@ -154,6 +154,10 @@ def _task(task: Task) -> dict[str, Any]:
     result: dict[str, Any] = {"Name": task.name, "Driver": task.driver, "Config": _config(task.config)}
     if task.user:
         result["User"] = task.user
+    if task.kill_timeout:
+        result["KillTimeout"] = duration_ns(task.kill_timeout)
+    if task.kill_signal:
+        result["KillSignal"] = task.kill_signal
     if task.env:
         result["Env"] = {key: json_value(value) for key, value in task.env.items()}
     if task.templates:

@@ -104,7 +104,7 @@ WORKLOAD_SPEC_HINTS = {
 POD_SPEC = frozenset(
     {
         "containers", "initContainers", "hostNetwork", "hostAliases", "dnsConfig", "dnsPolicy",
-        "hostname", "subdomain", "restartPolicy", "enableServiceLinks",
+        "hostname", "subdomain", "restartPolicy", "enableServiceLinks", "terminationGracePeriodSeconds",
     }
 )  # fmt: skip
 POD_SPEC_HINTS = {
@@ -112,7 +112,6 @@ POD_SPEC_HINTS = {
     "serviceAccountName": "give the task a workload identity and the ACL policies it needs",
     "serviceAccount": "give the task a workload identity and the ACL policies it needs",
     "securityContext": "set user and the docker driver's security options on the task",
-    "terminationGracePeriodSeconds": "set kill_timeout on the task",
     "nodeSelector": "use constraint blocks",
     "affinity": "use affinity and constraint blocks",
     "tolerations": "use node pools or constraints",
@@ -473,6 +472,11 @@ class _Parser:
         for i, item in enumerate(main):
             if isinstance(item, YamlMap):
                 workload.containers.append(self._container(pod, item, f"{what}.containers[{i}]", False))
+        grace = spec.get("terminationGracePeriodSeconds")
+        if isinstance(grace, int) and not isinstance(grace, bool) and grace >= 0:
+            for container in workload.containers:
+                container.stop_timeout = float(grace)
+                container.stop_position = spec.where_key("terminationGracePeriodSeconds")
         self._host_aliases(pod, spec, what)
         self._dns(pod, spec, what)
         for key in ("hostname", "subdomain"):
