@@ -25,7 +25,8 @@ DOCKER_COMPOSE = Path(sys.executable).parent / "docker-compose"
 FIELDS = (
     "image", "build", "command", "entrypoint", "environment", "ports", "expose", "network_mode",
     "networks", "links", "depends_on", "healthcheck", "deploy.replicas", "extra_hosts", "hostname",
-    "dns", "dns_search", "dns_opt", "env_file", "secrets", "configs",
+    "dns", "dns_search", "dns_opt", "env_file", "secrets", "configs", "stop_grace_period", "stop_signal",
+    "cpus", "mem_limit", "mem_reservation", "deploy.resources",
 )  # fmt: skip
 
 
@@ -61,7 +62,7 @@ def select(service: dict[str, Any]) -> dict[str, Any]:
         value: Any = service
         for part in field.split("."):
             value = value.get(part) if isinstance(value, dict) else None
-        if value is not None:
+        if value is not None and not (field == "deploy.resources" and value == {}):  # config prints {}
             picked[field] = value
     return picked
 

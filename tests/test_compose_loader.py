@@ -21,6 +21,11 @@ ERRORS: dict[str, dict[str, str]] = {
         "compose.yaml": "services:\n  a:\n    extends:\n      file: base.yaml\n      service: b\n",
         "base.yaml": "services:\n  b:\n    image: x\n    labels:\n      built: 2024-01-01T10:00:00Z\n",
     },
+    "mem-limit-twice": {
+        "compose.yaml": "services:\n  a:\n    image: x\n    mem_limit: 1g\n    deploy:\n      resources:\n"
+        "        limits:\n          cpus: '1'\n"
+    },
+    "bad-memory-size": {"compose.yaml": "services:\n  a:\n    image: x\n    mem_limit: 10x\n"},
     "number-key": {"compose.yaml": "services:\n  a:\n    image: x\n    labels:\n      1: one\n"},
     "boolean-key-in-extension": {"compose.yaml": "x-flags:\n  true: 1\nservices:\n  a:\n    image: x\n"},
     "time-key": {"compose.yaml": "services:\n  a:\n    image: x\n    environment:\n      2024-01-01: x\n"},

@@ -151,6 +151,8 @@ ENV_INTERPOLATION = _code(
     "T010", INFO, "An environment value contains ${...}; Nomad would interpolate it, so it was escaped"
 )
 STOP_MAPPED = _code("T011", INFO, "The stop grace period or stop signal became kill_timeout or kill_signal")
+RESOURCES_MAPPED = _code("T013", INFO, "CPU and memory became the task's resources (1 CPU core = 1000 MHz)")
+CPU_LIMIT_SHARE = _code("T014", WARN, "A CPU limit caps the container in Docker; Nomad's cpu is a share")
 STOP_CAPPED = _code(
     "T012", WARN, "kill_timeout is above 30s, the clients' default max_kill_timeout, which caps it"
 )

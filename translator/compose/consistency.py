@@ -223,6 +223,7 @@ def _check_service(
     for kind in ("secrets", "configs"):
         _check_references(name, service, kind, declared[kind])
     _check_scale(name, service)
+    _check_resources(name, service)
 
 
 def _undefined(pos: Position, service: str, what: str, name: str, section: str) -> InputError:
@@ -318,6 +319,42 @@ def _check_references(name: str, service: YamlMap, kind: str, declared: set[str]
         source: Any = entry.get("source") if isinstance(entry, dict) else entry
         if source is not None and str(source) not in declared:
             raise _undefined(entries.where(index), name, kind[:-1], str(source), kind)
+
+
+# A legacy key and its deploy.resources twin (compose-go loader/validate.go).
+_RESOURCE_TWINS = (
+    ("cpus", "limits", "cpus"),
+    ("mem_limit", "limits", "memory"),
+    ("mem_reservation", "reservations", "memory"),
+    ("pids_limit", "limits", "pids"),
+)
+
+
+def _check_resources(name: str, service: YamlMap) -> None:
+    """A legacy limit beside a deploy.resources section must give the same value, as in Compose
+    (which compares it with the section's value, 0 where the section leaves it out)."""
+    deploy = service.get("deploy")
+    resources = deploy.get("resources") if isinstance(deploy, YamlMap) else None
+    if not isinstance(resources, YamlMap):
+        return
+    for legacy, section_name, key in _RESOURCE_TWINS:
+        value, section = service.get(legacy), resources.get(section_name)
+        if value in (None, 0, "0") or not isinstance(section, YamlMap):
+            continue
+        twin = section.get(key)
+        if _number(value) != _number(twin or 0):
+            raise InputError(
+                service.where(legacy),
+                f"service {name!r} sets {legacy} {value} and deploy.resources.{section_name}.{key} "
+                f"{twin if twin is not None else 'unset'}; expected the same value, or only one of them",
+            )
+
+
+def _number(value: Any) -> float | str:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)  # not a number: the schema check reports it; compared as text here
 
 
 def _check_scale(name: str, service: YamlMap) -> None:

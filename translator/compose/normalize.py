@@ -624,9 +624,87 @@ def normalize_service(name: str, service: Any, pos: Position, base: Path, lookup
             normalized = None if value is None else string_item(value, vpos, key)
         elif key == "scale":
             normalized = _integer(value, vpos, key)
-        elif key == "deploy" and isinstance(value, YamlMap) and "replicas" in value:
-            value["replicas"] = _integer(value["replicas"], value.where("replicas"), "deploy.replicas")
+        elif key == "deploy" and isinstance(value, YamlMap):
+            normalized = normalize_deploy(value)
+        elif key in BYTE_SIZE_KEYS:
+            normalized = normalize_byte_size(value, vpos, key)
+            if normalized is None:
+                continue  # Compose reads no size from 0 or a float: as if unset
+        elif key == "cpus":
+            normalized = normalize_cpus(value, vpos, key)
+        elif key == "stop_grace_period":
+            normalized = normalize_duration(value, vpos, key)
         out.set(key, normalized, service.where_key(key), vpos)
+    return out
+
+
+BYTE_SIZE_KEYS = frozenset({"mem_limit", "mem_reservation", "memswap_limit", "shm_size"})
+# go-units' RAMInBytes, which Compose reads sizes with: binary units, an optional i and b.
+_BYTE_SIZE = re.compile(r"^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$")
+_BYTE_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
+
+
+def normalize_byte_size(value: Any, pos: Position, what: str) -> str | None:
+    """A size in bytes as Compose prints it (a decimal string), or None where Compose has none."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise InputError(pos, f"{what} must be a size, got {value!r}")
+    if isinstance(value, float):
+        return None
+    if isinstance(value, int):
+        return str(value) if value else None
+    match = _BYTE_SIZE.match(value)
+    if match is None or match[1].count(".") > 1:
+        raise InputError(
+            pos, f"{what} {value!r} is not a size; expected a number of bytes or one with a unit (512m, 1g)"
+        )
+    size = int(float(match[1]) * _BYTE_UNITS[(match[2] or "").lower()])
+    return str(size) if size else None
+
+
+def normalize_cpus(value: Any, pos: Position, what: str) -> float | int:
+    """A number of CPUs (``0.5``); Compose also takes it as a string."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            raise InputError(
+                pos, f"{what} {value!r} is not a number; expected a number of CPUs (0.5)"
+            ) from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(pos, f"{what} must be a number of CPUs, got {value!r}")
+    return value
+
+
+def normalize_deploy(deploy: YamlMap) -> YamlMap:
+    """``replicas`` as an integer; ``resources`` limits and reservations as Compose reads them."""
+    out = YamlMap(deploy.pos)
+    out.tags.update(deploy.tags)
+    for key, value in deploy.items():
+        if key == "replicas" and value is not None:
+            value = _integer(value, deploy.where(key), "deploy.replicas")
+        elif key == "resources" and isinstance(value, YamlMap):
+            value = _normalize_resources(value)
+        out.set(key, value, deploy.where_key(key), deploy.where(key))
+    return out
+
+
+def _normalize_resources(resources: YamlMap) -> YamlMap:
+    out = YamlMap(resources.pos)
+    for section, entries in resources.items():
+        if section in ("limits", "reservations") and isinstance(entries, YamlMap):
+            copied = YamlMap(entries.pos)
+            for key, value in entries.items():
+                pos, what = entries.where(key), f"deploy.resources.{section}.{key}"
+                if key == "memory" and value is not None:
+                    value = normalize_byte_size(value, pos, what)
+                elif key == "cpus" and value is not None:
+                    value = normalize_cpus(value, pos, what)
+                elif key == "pids" and value is not None:
+                    value = _integer(value, pos, what)
+                if value is not None:
+                    copied.set(key, value, entries.where_key(key), pos)
+            entries = copied
+        out.set(section, entries, resources.where_key(section), resources.where(section))
     return out
 
 

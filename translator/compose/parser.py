@@ -31,7 +31,7 @@ CONSUMED = frozenset(
         "network_mode", "networks", "links", "depends_on", "deploy", "scale", "hostname",
         "extra_hosts", "dns", "dns_search", "dns_opt", "restart", "volumes", "container_name",
         "profiles", "working_dir", "user", "secrets", "configs", "tmpfs", "healthcheck",
-        "stop_grace_period", "stop_signal",
+        "stop_grace_period", "stop_signal", "cpus", "mem_limit", "mem_reservation",
     }
 )  # fmt: skip
 
@@ -40,10 +40,10 @@ KNOWN = frozenset(
     {
         "annotations", "attach", "labels", "domainname", "init", "tty", "stdin_open", "privileged",
         "cap_add", "cap_drop", "blkio_config", "cgroup", "cgroup_parent", "cpu_count", "cpu_percent",
-        "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpus", "cpuset",
+        "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpuset",
         "credential_spec", "develop", "device_cgroup_rules", "devices", "external_links", "gpus",
         "group_add", "ipc", "isolation", "label_file", "logging", "mac_address",
-        "mem_limit", "mem_reservation", "mem_swappiness", "memswap_limit", "models", "oom_kill_disable",
+        "mem_swappiness", "memswap_limit", "models", "oom_kill_disable",
         "oom_score_adj", "pid", "pids_limit", "platform", "post_start", "pre_stop", "provider",
         "pull_policy", "read_only", "runtime", "security_opt", "shm_size",
         "storage_opt", "sysctls", "ulimits", "use_api_socket", "userns_mode", "uts",
@@ -121,6 +121,7 @@ class _ServiceParser:
             container.restart = svc["restart"]
             container.restart_position = svc.where("restart")
         self.stop(svc, container)
+        self.resources(name, svc, container)
         if isinstance(svc.get("working_dir"), str):
             container.working_dir = svc["working_dir"]
         if isinstance(svc.get("user"), str):
@@ -143,6 +144,48 @@ class _ServiceParser:
                 "which the Compose file does not show; no check was made",
                 "write the test in the Compose file, or add a check block to the service by hand",
                 path=_path(name, "healthcheck"),
+                subject=name,
+            )
+
+    def resources(self, name: str, svc: YamlMap, container: Container) -> None:
+        """deploy.resources (else cpus, mem_limit, mem_reservation): reservations, else limits."""
+        deploy = svc.get("deploy")
+        resources = deploy.get("resources") if isinstance(deploy, YamlMap) else None
+        limits = _section(resources, "limits")
+        reservations = _section(resources, "reservations")
+        found = [
+            (section, key, spec)
+            for section, key, spec in (
+                (limits, "cpus", "limits"), (limits, "memory", "limits"),
+                (reservations, "cpus", "reservations"), (reservations, "memory", "reservations"),
+                (svc, "cpus", ""), (svc, "mem_limit", ""), (svc, "mem_reservation", ""),
+            )
+            if section.get(key) is not None
+        ]  # fmt: skip
+        if not found:
+            return
+        container.resources_position = found[0][0].where(found[0][1])
+        cpu_limit = limits.get("cpus", svc.get("cpus"))
+        cpu = reservations.get("cpus") or cpu_limit
+        if cpu:
+            container.cpu_millicores = max(1, round(float(cpu) * 1000))
+        memory_limit = limits.get("memory", svc.get("mem_limit"))
+        memory = reservations.get("memory", svc.get("mem_reservation")) or memory_limit
+        if memory:
+            container.memory_bytes = int(memory)
+            if memory_limit and int(memory_limit) > int(memory):
+                container.memory_limit_bytes = int(memory_limit)
+        if cpu_limit:
+            where = limits if "cpus" in limits else svc
+            self.findings.add(
+                codes.CPU_LIMIT_SHARE,
+                where.where_key("cpus"),
+                f"cpus {float(cpu_limit):g} of {name!r} caps the container in Docker; Nomad's cpu reserves "
+                "a share for scheduling and does not cap it",
+                "set cpu_hard_limit = true in the task's docker config to cap it at its cpu",
+                path=_path(name, "deploy", "resources", "limits", "cpus")
+                if where is limits
+                else _path(name, "cpus"),
                 subject=name,
             )
 
@@ -523,7 +566,18 @@ def _top_level_findings(project: ComposeProject, findings: Findings) -> None:
 
 
 # Sub-keys the parser reads inside the keys of CONSUMED; any other sub-key gets a finding.
-_READ_SUBKEYS = {"deploy": frozenset({"replicas"}), "depends_on": frozenset({"condition", "required"})}
+_READ_SUBKEYS = {
+    "deploy": frozenset({"replicas", "resources"}),
+    "resources": frozenset({"limits", "reservations"}),
+    "limits": frozenset({"cpus", "memory"}),
+    "reservations": frozenset({"cpus", "memory"}),
+    "depends_on": frozenset({"condition", "required"}),
+}
+
+
+def _section(resources: Any, name: str) -> YamlMap:
+    section = resources.get(name) if isinstance(resources, YamlMap) else None
+    return section if isinstance(section, YamlMap) else YamlMap(Position("-"))
 
 
 def _unread_subkeys(name: str, svc: YamlMap, findings: Findings) -> None:
@@ -540,6 +594,22 @@ def _unread_subkeys(name: str, svc: YamlMap, findings: Findings) -> None:
                     path=_path(name, "deploy", key),
                     subject=name,
                 )
+        resources = deploy.get("resources")
+        for section in ("", "limits", "reservations"):
+            mapping = _section(resources, section) if section else resources
+            if not isinstance(mapping, YamlMap):
+                continue
+            for key in mapping:
+                if key not in _READ_SUBKEYS[section or "resources"]:
+                    where = ".".join(p for p in ("deploy.resources", section, key) if p)
+                    findings.add(
+                        codes.NOT_TRANSLATED,
+                        mapping.where_key(key),
+                        f"{where} of service {name!r} is not translated",
+                        "use a device block for GPUs; set other resources and limits by hand",
+                        path=_path(name, *where.split(".")),
+                        subject=name,
+                    )
     depends = svc.get("depends_on")
     if isinstance(depends, YamlMap):
         for target, spec in depends.items():
@@ -589,4 +659,8 @@ READ_PATHS = (
     "services.*.healthcheck.interval", "services.*.healthcheck.timeout", "services.*.healthcheck.retries",
     "services.*.healthcheck.start_period", "services.*.healthcheck.start_interval",
     "services.*.healthcheck.disable", "services.*.stop_grace_period", "services.*.stop_signal",
+    "services.*.cpus", "services.*.mem_limit", "services.*.mem_reservation", "services.*.deploy.resources",
+    "services.*.deploy.resources.limits", "services.*.deploy.resources.reservations",
+    "services.*.deploy.resources.limits.cpus", "services.*.deploy.resources.limits.memory",
+    "services.*.deploy.resources.reservations.cpus", "services.*.deploy.resources.reservations.memory",
 )  # fmt: skip

@@ -15,6 +15,7 @@ from translator.findings import Findings
 from translator.mapper import checks, startup
 from translator.mapper.names import NameSpace, claim_reported, dns_label
 from translator.mapper.ports import MappedPort, map_ports
+from translator.mapper.resources import task_resources
 from translator.mapper.variables import job_variables, report_variables, settle_variables
 from translator.model import Container, Endpoint, Project, Workload
 from translator.nomad import DockerConfig, Group, Job, Network, Restart, Service, Task, Template
@@ -227,6 +228,7 @@ def _task(
     config.work_dir = container.working_dir
     task.user = container.user
     _stop(container, workload, task, findings)
+    task.resources = task_resources(container, workload, findings)
     templated: list[tuple[str, str]] = []
     for var in container.environment:
         if var.runtime is not None or var.secret is not None:

@@ -9,22 +9,14 @@ lifecycle, resources, and env values known only at run time or kept in a secret 
 from __future__ import annotations
 
 import json
-import math
 import re
 
 from translator import findings as codes
 from translator.findings import Findings
 from translator.mapper.names import NameSpace, claim_reported, dns_label
 from translator.model import Container, EnvVar, Project, Workload
-from translator.nomad import Group, Job, Lifecycle, Periodic, Resources, Task, Template
+from translator.nomad import Group, Job, Lifecycle, Periodic, Task, Template
 from translator.options import Options
-
-# Nomad reserves CPU in MHz, Kubernetes in cores. The translation counts one core as 1000 MHz
-# (1 millicore = 1 MHz): below the clock of any current server CPU, so a job never asks for more
-# than the Pod did. Nomad's cpu is a scheduling share, not a cap.
-MHZ_PER_CORE = 1000
-MIN_MEMORY_MB = 10  # Nomad refuses less
-MIB = 1024 * 1024
 
 # Runtime meanings (model.EnvVar.runtime) → the Nomad variable that holds them on the client.
 RUNTIME_VARIABLES = {
@@ -83,7 +75,6 @@ def _task_settings(
 ) -> None:
     if container.lifecycle is not None:
         task.lifecycle = Lifecycle(hook="prestart", sidecar=container.lifecycle == "sidecar")
-    task.resources = _resources(container, workload, findings)
     runtime = {v.name: RUNTIME_VARIABLES[v.runtime] for v in container.environment if v.runtime is not None}
     if runtime:
         # Keep the source's order: the env block reads like the manifest it came from.
@@ -95,34 +86,6 @@ def _task_settings(
     secrets = [var for var in container.environment if var.secret is not None]
     if secrets:
         task.templates.append(_secret_template(secrets, job, group, task, workload, findings))
-
-
-def _resources(container: Container, workload: Workload, findings: Findings) -> Resources | None:
-    if container.cpu_millicores is None and container.memory_bytes is None:
-        return None
-    resources = Resources()
-    parts: list[str] = []
-    if container.cpu_millicores is not None:
-        resources.cpu = max(1, math.ceil(container.cpu_millicores * MHZ_PER_CORE / 1000))
-        parts.append(
-            f"cpu {container.cpu_millicores}m → cpu = {resources.cpu} MHz (1 core = {MHZ_PER_CORE} MHz)"
-        )
-    if container.memory_bytes is not None:
-        resources.memory = max(MIN_MEMORY_MB, math.ceil(container.memory_bytes / MIB))
-        parts.append(f"memory = {resources.memory} MB")
-    if container.memory_limit_bytes is not None:
-        resources.memory_max = max(resources.memory or 0, math.ceil(container.memory_limit_bytes / MIB))
-        parts.append(f"memory_max = {resources.memory_max} MB")
-    findings.add(
-        codes.K8S_CPU,
-        container.resources_position or container.position,
-        f"resources of {container.name!r}: " + ", ".join(parts),
-        "memory_max takes effect only when the cluster enables memory oversubscription"
-        if resources.memory_max
-        else "",
-        subject=workload.name,
-    )
-    return resources
 
 
 def _secret_template(
