@@ -58,11 +58,7 @@ def _compare_group(name: str, hcl_group: dict[str, Any], api_group: dict[str, An
             if key == "__is_block__":
                 continue
             # HCL: Layer A and the driver's Layer C; JSON: Layer C only.
-            expected = (
-                [undo_template_escape(v) for v in value]
-                if isinstance(value, list)
-                else undo_template_escape(value)
-            )
+            expected = _api_config_value(value)
             assert api_task["Config"][key] == expected, key
         env: dict[str, str] = {}
         for block in _hcl_blocks(task, "env"):
@@ -70,6 +66,25 @@ def _compare_group(name: str, hcl_group: dict[str, Any], api_group: dict[str, An
         assert api_task.get("Env", {}) == env
         hcl_templates = [undo_template_escape(t["data"]) for t in task.get("template", [])]
         assert [t["EmbeddedTmpl"] for t in api_task.get("Templates", [])] == hcl_templates
+
+
+def _api_config_value(value: Any) -> Any:
+    """A docker config value read from HCL in the API's form: map attributes of the driver's
+    ``list(map(string))`` options as a list of one map, a single block as an object."""
+    if isinstance(value, str):
+        return undo_template_escape(value)
+    if isinstance(value, dict):
+        fields = {
+            undo_template_escape(k): _api_config_value(v) for k, v in value.items() if k != "__is_block__"
+        }
+        if "__is_block__" in value:
+            return {k: [v] if isinstance(v, dict) else v for k, v in fields.items()}
+        return [fields]
+    if isinstance(value, list):
+        if len(value) == 1 and isinstance(value[0], dict) and "type" in value[0]:  # logging: one block
+            return _api_config_value(value[0])
+        return [_api_config_value(v) for v in value]
+    return value
 
 
 def _hcl_check(check: dict[str, Any]) -> dict[str, Any]:

@@ -284,7 +284,7 @@ def test_findings_doc_is_generated_from_the_code_table() -> None:
 # ----- command line -----
 
 runner = CliRunner()
-SIMPLE = "services:\n  web:\n    image: nginx\n    ports: ['8080:80']\n    privileged: true\n"
+SIMPLE = "services:\n  web:\n    image: nginx\n    ports: ['8080:80']\n    pull_policy: always\n"
 
 
 def test_strict_exits_3_while_warnings_remain_and_ignore_clears_them() -> None:

@@ -153,6 +153,10 @@ ENV_INTERPOLATION = _code(
 STOP_MAPPED = _code("T011", INFO, "The stop grace period or stop signal became kill_timeout or kill_signal")
 RESOURCES_MAPPED = _code("T013", INFO, "CPU and memory became the task's resources (1 CPU core = 1000 MHz)")
 CPU_LIMIT_SHARE = _code("T014", WARN, "A CPU limit caps the container in Docker; Nomad's cpu is a share")
+DOCKER_SETTINGS = _code("T015", INFO, "Container runtime settings became docker driver config options")
+DOCKER_CLIENT_ALLOWS = _code(
+    "T016", WARN, "A docker option runs only where the client's docker plugin allows it (privileged, caps)"
+)
 STOP_CAPPED = _code(
     "T012", WARN, "kill_timeout is above 30s, the clients' default max_kill_timeout, which caps it"
 )

@@ -9,6 +9,7 @@ some of its ports. Every element carries the source position it came from.
 from __future__ import annotations
 
 from dataclasses import field
+from typing import Any
 
 from translator.records import record
 from translator.source import Position
@@ -80,6 +81,12 @@ class Container:
     restart_position: Position | None = None
     working_dir: str | None = None
     user: str | None = None
+    # Container runtime settings by Docker's names, read from the source (see mapper/docker.py):
+    # booleans, numbers, strings, lists of strings, string maps; ``ulimits`` as "soft:hard"
+    # strings, ``logging`` as {"driver": ..., "options": {...}}, ``devices`` as
+    # [host path, container path, permissions] triples.
+    settings: dict[str, Any] = field(default_factory=dict)
+    settings_positions: dict[str, Position] = field(default_factory=dict)
     stop_timeout: float | None = None  # seconds between the stop signal and SIGKILL
     stop_signal: str | None = None
     stop_position: Position | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import field
+from typing import Any
 
 from translator.records import record
 from translator.variables import KeptVariable
@@ -125,7 +126,10 @@ class DockerConfig:
     dns_search_domains: list[str] = field(default_factory=list)
     dns_options: list[str] = field(default_factory=list)
     work_dir: str | None = None
-    labels: dict[str, str] = field(default_factory=dict)
+    # Further docker driver options by their jobspec names, in output order: a bool, number,
+    # string, list of strings, string map, ``logging`` {"type", "config"} or ``devices`` (a
+    # list of {"host_path", "container_path", "cgroup_permissions"}).
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 @record

@@ -32,22 +32,23 @@ CONSUMED = frozenset(
         "extra_hosts", "dns", "dns_search", "dns_opt", "restart", "volumes", "container_name",
         "profiles", "working_dir", "user", "secrets", "configs", "tmpfs", "healthcheck",
         "stop_grace_period", "stop_signal", "cpus", "mem_limit", "mem_reservation",
+        # container runtime settings (DOCKER_SETTINGS)
+        "labels", "init", "tty", "stdin_open", "privileged", "cap_add", "cap_drop", "cpuset", "devices",
+        "group_add", "ipc", "isolation", "logging", "mac_address", "oom_score_adj", "pid", "pids_limit",
+        "read_only", "runtime", "security_opt", "shm_size", "sysctls", "ulimits",
+        "userns_mode", "uts",
     }
 )  # fmt: skip
 
 # Keys of the Compose specification that are known but not translated (a finding each).
 KNOWN = frozenset(
     {
-        "annotations", "attach", "labels", "domainname", "init", "tty", "stdin_open", "privileged",
-        "cap_add", "cap_drop", "blkio_config", "cgroup", "cgroup_parent", "cpu_count", "cpu_percent",
-        "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpuset",
-        "credential_spec", "develop", "device_cgroup_rules", "devices", "external_links", "gpus",
-        "group_add", "ipc", "isolation", "label_file", "logging", "mac_address",
-        "mem_swappiness", "memswap_limit", "models", "oom_kill_disable",
-        "oom_score_adj", "pid", "pids_limit", "platform", "post_start", "pre_stop", "provider",
-        "pull_policy", "read_only", "runtime", "security_opt", "shm_size",
-        "storage_opt", "sysctls", "ulimits", "use_api_socket", "userns_mode", "uts",
-        "volumes_from", "pre_start", "pull_refresh_after",
+        "annotations", "attach", "domainname", "blkio_config", "cgroup", "cgroup_parent", "cpu_count",
+        "cpu_percent", "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares",
+        "credential_spec", "develop", "device_cgroup_rules", "external_links", "gpus", "label_file",
+        "mem_swappiness", "memswap_limit", "models", "oom_kill_disable", "platform", "post_start",
+        "pre_stop", "provider", "pull_policy", "use_api_socket", "volumes_from", "pre_start",
+        "pull_refresh_after", "storage_opt",
     }
 )  # fmt: skip
 
@@ -122,6 +123,7 @@ class _ServiceParser:
             container.restart_position = svc.where("restart")
         self.stop(svc, container)
         self.resources(name, svc, container)
+        self.settings(svc, container)
         if isinstance(svc.get("working_dir"), str):
             container.working_dir = svc["working_dir"]
         if isinstance(svc.get("user"), str):
@@ -188,6 +190,23 @@ class _ServiceParser:
                 else _path(name, "cpus"),
                 subject=name,
             )
+
+    def settings(self, svc: YamlMap, container: Container) -> None:
+        """Container runtime settings, in the shapes mapper/docker.py expects (see model.Container)."""
+        for key in DOCKER_SETTINGS:
+            value = svc.get(key)
+            if value is None:
+                continue
+            read = _setting(key, value)
+            if read is not None:
+                container.settings[key] = read
+                container.settings_positions[key] = svc.where_key(key)
+        deploy = svc.get("deploy")
+        resources = deploy.get("resources") if isinstance(deploy, YamlMap) else None
+        pids = _section(resources, "limits").get("pids")
+        if isinstance(pids, int) and "pids_limit" not in container.settings:
+            container.settings["pids_limit"] = pids
+            container.settings_positions["pids_limit"] = _section(resources, "limits").where_key("pids")
 
     def stop(self, svc: YamlMap, container: Container) -> None:
         grace = svc.get("stop_grace_period")
@@ -566,10 +585,70 @@ def _top_level_findings(project: ComposeProject, findings: Findings) -> None:
 
 
 # Sub-keys the parser reads inside the keys of CONSUMED; any other sub-key gets a finding.
+# Compose keys read as container runtime settings (mapper/docker.py turns them into docker config).
+DOCKER_SETTINGS = (
+    "privileged", "cap_add", "cap_drop", "security_opt", "read_only", "init", "tty", "stdin_open",
+    "labels", "sysctls", "ulimits", "shm_size", "pids_limit", "devices", "group_add", "ipc", "pid",
+    "uts", "userns_mode", "runtime", "isolation", "mac_address", "cpuset", "oom_score_adj",
+    "logging",
+)  # fmt: skip
+
+
+def _setting(key: str, value: Any) -> Any:
+    """One setting in its model shape, or None when the value is not one Compose would accept."""
+    if key in ("labels", "sysctls"):
+        return (
+            {str(k): "" if v is None else str(v) for k, v in value.items()}
+            if isinstance(value, dict)
+            else None
+        )
+    if key == "ulimits":
+        return _ulimits(value) if isinstance(value, dict) else None
+    if key == "devices":
+        return [d for d in (_device(item) for item in value) if d] if isinstance(value, list) else None
+    if key == "logging":
+        if not isinstance(value, dict):
+            return None
+        options = value.get("options")
+        return {
+            "driver": str(value.get("driver") or ""),
+            "options": {str(k): str(v) for k, v in options.items()} if isinstance(options, dict) else {},
+        }
+    if key in ("cap_add", "cap_drop", "security_opt", "group_add"):
+        return [str(item) for item in value] if isinstance(value, list) else None
+    if key == "shm_size":
+        return int(value) if isinstance(value, str) and value.isdigit() else None  # the loader's bytes
+    return value if isinstance(value, (int, str)) else None  # booleans are ints too
+
+
+def _ulimits(value: dict[str, Any]) -> dict[str, str]:
+    """``nofile: {soft: 20000, hard: 40000}`` → ``"20000:40000"``; a single number is both."""
+    read: dict[str, str] = {}
+    for name, limit in value.items():
+        if isinstance(limit, dict):
+            read[str(name)] = f"{limit.get('soft')}:{limit.get('hard')}"
+        else:
+            read[str(name)] = str(limit)
+    return read
+
+
+def _device(item: Any) -> list[str] | None:
+    """``/dev/a:/dev/b:rw`` or the long form → [host path, container path, permissions]."""
+    if isinstance(item, dict):
+        source = item.get("source")
+        return [str(source), str(item.get("target") or source), str(item.get("permissions") or "rwm")]
+    if not isinstance(item, str) or not item:
+        return None
+    parts = item.split(":")
+    host = parts[0]
+    target = parts[1] if len(parts) > 1 else host
+    return [host, target, parts[2] if len(parts) > 2 else "rwm"]
+
+
 _READ_SUBKEYS = {
     "deploy": frozenset({"replicas", "resources"}),
     "resources": frozenset({"limits", "reservations"}),
-    "limits": frozenset({"cpus", "memory"}),
+    "limits": frozenset({"cpus", "memory", "pids"}),
     "reservations": frozenset({"cpus", "memory"}),
     "depends_on": frozenset({"condition", "required"}),
 }
@@ -663,4 +742,6 @@ READ_PATHS = (
     "services.*.deploy.resources.limits", "services.*.deploy.resources.reservations",
     "services.*.deploy.resources.limits.cpus", "services.*.deploy.resources.limits.memory",
     "services.*.deploy.resources.reservations.cpus", "services.*.deploy.resources.reservations.memory",
+    "services.*.deploy.resources.limits.pids",
+    *(path for key in DOCKER_SETTINGS for path in (f"services.*.{key}", f"services.*.{key}.**")),
 )  # fmt: skip

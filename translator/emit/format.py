@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+_OPENING = ("{", "[", "(")
 _ASSIGN = re.compile(r'^(?P<indent> *)(?P<key>[A-Za-z_][A-Za-z0-9_-]*|"(?:[^"\\]|\\.)*") *= *(?P<value>.*)$')
 
 
@@ -34,6 +35,13 @@ def format_hcl(text: str) -> str:
             append(line)
             continue
         parts = (match["indent"], match["key"], match["value"])
+        if parts[2][-1:] in _OPENING:
+            # A value that opens a bracket and goes on over lines is not aligned: nomad fmt
+            # (hclwrite) only lines up an "=" whose right side is a whole expression.
+            if run:
+                flush()
+            append(f"{parts[0]}{parts[1]} = {parts[2]}")
+            continue
         if run and run[0][0] != parts[0]:
             flush()
         run.append(parts)

@@ -11,6 +11,7 @@ import json
 import re
 from typing import Any
 
+from translator.emit.docker import json_docker_option
 from translator.emit.escape import config_layer_escape, json_config_value, json_value
 from translator.nomad import Check, DockerConfig, Group, Job, Network, Port, Restart, Service, Task, Template
 
@@ -138,6 +139,8 @@ def _config(config: DockerConfig) -> dict[str, Any]:
     for key, value in scalars.items():
         if value:
             result[key] = config_layer_escape(value)
+    for option, setting in config.settings.items():
+        result[option] = json_docker_option(option, setting)
     return result
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import jinja2
 
+from translator.emit.docker import hcl_docker_option
 from translator.emit.escape import hcl_config_value, hcl_value
 from translator.report.escape import REPORT_FILTERS
 
@@ -50,6 +51,7 @@ def _with_filters(env: jinja2.Environment) -> jinja2.Environment:
     env.filters["hcl_config_list"] = lambda values: "[" + ", ".join(hcl_config_value(v) for v in values) + "]"
     env.filters["hcl_bool"] = lambda value: "true" if value else "false"
     env.filters["comment"] = _comment
+    env.filters["hcl_docker_option"] = hcl_docker_option
     env.filters.update(REPORT_FILTERS)  # Markdown and JSON report filters (translator/report/escape.py)
     return env
 

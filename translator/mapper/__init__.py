@@ -13,6 +13,7 @@ from translator.discovery import references as references_module
 from translator.discovery import rewrite as rewrite_module
 from translator.findings import Findings
 from translator.mapper import checks, startup
+from translator.mapper.docker import apply_settings
 from translator.mapper.names import NameSpace, claim_reported, dns_label
 from translator.mapper.ports import MappedPort, map_ports
 from translator.mapper.resources import task_resources
@@ -227,6 +228,7 @@ def _task(
     config.extra_hosts = [f"{host}:{address}" for host, address, _ in container.extra_hosts]
     config.work_dir = container.working_dir
     task.user = container.user
+    apply_settings(container, workload, config, findings)
     _stop(container, workload, task, findings)
     task.resources = task_resources(container, workload, findings)
     templated: list[tuple[str, str]] = []
