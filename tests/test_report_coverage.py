@@ -85,6 +85,7 @@ def _kubernetes_read_paths() -> list[str]:
         patterns += [f"{kind}/*.{pod}"] + [f"{kind}/*.{pod}.{key}" for key in k.POD_SPEC]
         patterns += [f"{kind}/*.{pod}.hostAliases[*].{key}.**" for key in ("ip", "hostnames")]
         patterns += [f"{kind}/*.{pod}.dnsConfig.{key}.**" for key in ("nameservers", "searches", "options")]
+        patterns += [f"{kind}/*.{pod}.securityContext.{key}.**" for key in k.POD_SECURITY]
         for containers in ("containers", "initContainers"):
             base = f"{kind}/*.{pod}.{containers}[*]"
             patterns += [f"{base}.{key}.**" for key in k.CONTAINER if key != "ports"]

@@ -105,13 +105,13 @@ POD_SPEC = frozenset(
     {
         "containers", "initContainers", "hostNetwork", "hostAliases", "dnsConfig", "dnsPolicy",
         "hostname", "subdomain", "restartPolicy", "enableServiceLinks", "terminationGracePeriodSeconds",
+        "securityContext",
     }
 )  # fmt: skip
 POD_SPEC_HINTS = {
     "volumes": "mount data with Nomad host or CSI volumes, and files with template blocks",
     "serviceAccountName": "give the task a workload identity and the ACL policies it needs",
     "serviceAccount": "give the task a workload identity and the ACL policies it needs",
-    "securityContext": "set user and the docker driver's security options on the task",
     "nodeSelector": "use constraint blocks",
     "affinity": "use affinity and constraint blocks",
     "tolerations": "use node pools or constraints",
@@ -121,14 +121,33 @@ POD_SPEC_HINTS = {
 CONTAINER = frozenset(
     {
         "name", "image", "command", "args", "env", "envFrom", "ports", "resources", "workingDir",
-        "livenessProbe", "readinessProbe", "startupProbe", "restartPolicy",
+        "livenessProbe", "readinessProbe", "startupProbe", "restartPolicy", "securityContext",
     }
 )  # fmt: skip
 CONTAINER_HINTS = {
     "volumeMounts": "mount volumes with volume_mount, or render files with template blocks",
-    "securityContext": "set user, cap_add/cap_drop and privileged in the docker driver config",
     "imagePullPolicy": "set force_pull in the docker driver config",
     "lifecycle": "use a poststart or poststop task",
+}
+
+# securityContext keys read (container, pod); the others are K002 with these hints.
+CONTAINER_SECURITY = frozenset(
+    {
+        "capabilities",
+        "privileged",
+        "readOnlyRootFilesystem",
+        "runAsUser",
+        "runAsGroup",
+        "allowPrivilegeEscalation",
+    }
+)
+POD_SECURITY = frozenset({"runAsUser", "runAsGroup", "supplementalGroups", "sysctls"})
+SECURITY_HINTS = {
+    "runAsNonRoot": "the image's user is kept; set user on the task if it runs as root",
+    "seccompProfile": 'set security_opt = ["seccomp=..."] in the docker config',
+    "seLinuxOptions": 'set security_opt = ["label=..."] in the docker config',
+    "appArmorProfile": 'set security_opt = ["apparmor=..."] in the docker config',
+    "fsGroup": "Nomad has no equivalent: give the volume's files the group the task runs with",
 }
 
 SERVICE_SPEC = frozenset({"type", "selector", "ports", "clusterIP", "clusterIPs", "externalName"})
@@ -453,6 +472,10 @@ class _Parser:
     def _pod_spec(self, pod: _Pod, spec: YamlMap, what: str) -> None:
         workload, name = pod.workload, pod.obj.name
         self._other_keys(spec, POD_SPEC, POD_SPEC_HINTS, what, name)
+        if isinstance(spec.get("securityContext"), YamlMap):
+            self._other_keys(
+                spec["securityContext"], POD_SECURITY, SECURITY_HINTS, f"{what}.securityContext", name
+            )
         if spec.get("hostNetwork") is True:
             workload.network_mode = "host"
         pod.services_env = spec.get("enableServiceLinks", True) is not False
@@ -592,11 +615,51 @@ class _Parser:
                 setattr(container, f"{attr}_position", item.where(key))
         if isinstance(item.get("workingDir"), str):
             container.working_dir = item["workingDir"]
+        self._security(pod, container, item, what)
         self._ports(pod, container, item, what)
         self._resources(pod, container, item, what)
         self._probes(pod, container, item, what)
         pod.sources.append((container, item))
         return container
+
+    def _security(self, pod: _Pod, container: Container, item: YamlMap, what: str) -> None:
+        """Container securityContext over the Pod's: user, capabilities, privileged, read-only root,
+        no-new-privileges, supplementary groups and sysctls, as Docker settings."""
+        pod_context = pod.spec.get("securityContext") if isinstance(pod.spec, YamlMap) else None
+        pod_context = pod_context if isinstance(pod_context, YamlMap) else YamlMap(item.pos)
+        own = item.get("securityContext")
+        own = own if isinstance(own, YamlMap) else YamlMap(item.pos)
+        if "securityContext" in item:
+            self._other_keys(own, CONTAINER_SECURITY, SECURITY_HINTS, f"{what}.securityContext", pod.obj.name)
+
+        def setting(key: str, value: Any, source: YamlMap, source_key: str) -> None:
+            container.settings[key] = value
+            container.settings_positions[key] = source.where_key(source_key)
+
+        user = own.get("runAsUser", pod_context.get("runAsUser"))
+        group = own.get("runAsGroup", pod_context.get("runAsGroup"))
+        if isinstance(user, int) and not isinstance(user, bool):
+            container.user = (
+                f"{user}:{group}" if isinstance(group, int) and not isinstance(group, bool) else str(user)
+            )
+        capabilities = own.get("capabilities")
+        if isinstance(capabilities, YamlMap):
+            for key, setting_name in (("add", "cap_add"), ("drop", "cap_drop")):
+                if isinstance(capabilities.get(key), list):
+                    setting(setting_name, [str(c) for c in capabilities[key]], capabilities, key)
+        if own.get("privileged") is True:
+            setting("privileged", True, own, "privileged")
+        if own.get("readOnlyRootFilesystem") is True:
+            setting("read_only", True, own, "readOnlyRootFilesystem")
+        if own.get("allowPrivilegeEscalation") is False:
+            setting("security_opt", ["no-new-privileges"], own, "allowPrivilegeEscalation")
+        groups = pod_context.get("supplementalGroups")
+        if isinstance(groups, list) and groups:
+            setting("group_add", [str(g) for g in groups], pod_context, "supplementalGroups")
+        sysctls = pod_context.get("sysctls")
+        if isinstance(sysctls, list) and sysctls:
+            read = {str(s.get("name")): str(s.get("value")) for s in sysctls if isinstance(s, dict)}
+            setting("sysctls", read, pod_context, "sysctls")
 
     def _probes(self, pod: _Pod, container: Container, item: YamlMap, what: str) -> None:
         """Probes become checks (the mapper attaches them); one that cannot be read is K019."""
