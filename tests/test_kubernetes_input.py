@@ -190,3 +190,54 @@ def test_every_k_code_is_documented() -> None:
     for code in CODES.values():
         if code.code.startswith("K"):
             assert f"| {code.code} | {code.severity} | {code.title} |" in text
+
+
+SECURE_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: secure
+spec:
+  terminationGracePeriodSeconds: 45
+  securityContext:
+    runAsUser: 1000
+    runAsGroup: 2000
+    supplementalGroups: [3000]
+    sysctls:
+      - name: net.core.somaxconn
+        value: "1024"
+    fsGroup: 2000
+  containers:
+    - name: app
+      image: example/app
+      securityContext:
+        runAsUser: 1500
+        capabilities:
+          add: [NET_ADMIN]
+          drop: [ALL]
+        readOnlyRootFilesystem: true
+        allowPrivilegeEscalation: false
+    - name: side
+      image: example/side
+"""
+
+
+def test_security_context_of_the_container_over_the_pod_and_grace_period(tmp_path: Path) -> None:
+    manifest = tmp_path / "pod.yaml"
+    manifest.write_text(SECURE_POD, encoding="utf-8")
+    result = translate([str(manifest)])
+    (job,) = result.jobs
+    app, side = job.groups[0].tasks
+    assert (app.user, side.user) == ("1500:2000", "1000:2000")  # runAsGroup from the Pod
+    assert app.config.settings == {
+        "cap_add": ["NET_ADMIN"],
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        "readonly_rootfs": True,
+        "group_add": ["3000"],
+        "sysctl": {"net.core.somaxconn": "1024"},
+    }
+    assert side.config.settings == {"group_add": ["3000"], "sysctl": {"net.core.somaxconn": "1024"}}
+    assert (app.kill_timeout, side.kill_timeout) == ("45s", "45s")
+    codes = {f.code for f in result.findings}
+    assert {"T011", "T015", "T016"} <= codes
+    assert any(f.code == "K002" and "fsGroup" in f.message for f in result.findings)
