@@ -150,6 +150,7 @@ def translate_text(
     project_name: str | None = None,
     project_directory: str | None = None,
     keep_variables: bool = False,
+    consistency: bool = True,
 ) -> Result:
     """Translate Compose text held in memory; ``filename`` is used in positions."""
     return translate(
@@ -161,4 +162,5 @@ def translate_text(
         project_name=project_name,
         project_directory=project_directory,
         keep_variables=keep_variables,
+        consistency=consistency,
     )

@@ -123,7 +123,7 @@ class _ServiceParser:
             container.restart_position = svc.where("restart")
         self.stop(svc, container)
         self.resources(name, svc, container)
-        self.settings(svc, container)
+        self.settings(name, svc, container)
         if isinstance(svc.get("working_dir"), str):
             container.working_dir = svc["working_dir"]
         if isinstance(svc.get("user"), str):
@@ -156,11 +156,10 @@ class _ServiceParser:
         limits = _section(resources, "limits")
         reservations = _section(resources, "reservations")
         found = [
-            (section, key, spec)
-            for section, key, spec in (
-                (limits, "cpus", "limits"), (limits, "memory", "limits"),
-                (reservations, "cpus", "reservations"), (reservations, "memory", "reservations"),
-                (svc, "cpus", ""), (svc, "mem_limit", ""), (svc, "mem_reservation", ""),
+            (section, key)
+            for section, key in (
+                (limits, "cpus"), (limits, "memory"), (reservations, "cpus"), (reservations, "memory"),
+                (svc, "cpus"), (svc, "mem_limit"), (svc, "mem_reservation"),
             )
             if section.get(key) is not None
         ]  # fmt: skip
@@ -191,16 +190,25 @@ class _ServiceParser:
                 subject=name,
             )
 
-    def settings(self, svc: YamlMap, container: Container) -> None:
+    def settings(self, name: str, svc: YamlMap, container: Container) -> None:
         """Container runtime settings, in the shapes mapper/docker.py expects (see model.Container)."""
         for key in DOCKER_SETTINGS:
             value = svc.get(key)
             if value is None:
                 continue
             read = _setting(key, value)
-            if read is not None:
-                container.settings[key] = read
-                container.settings_positions[key] = svc.where_key(key)
+            if read is None:  # a shape Compose's schema refuses (loaded with --no-consistency)
+                self.findings.add(
+                    codes.NOT_TRANSLATED,
+                    svc.where_key(key),
+                    f"{key} of service {name!r} has a value the tool cannot read: {value!r}",
+                    "write it as the Compose specification does, or set it in the job by hand",
+                    path=_path(name, key),
+                    subject=name,
+                )
+                continue
+            container.settings[key] = read
+            container.settings_positions[key] = svc.where_key(key)
         deploy = svc.get("deploy")
         resources = deploy.get("resources") if isinstance(deploy, YamlMap) else None
         pids = _section(resources, "limits").get("pids")
