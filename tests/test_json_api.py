@@ -45,6 +45,11 @@ def _compare_group(name: str, hcl_group: dict[str, Any], api_group: dict[str, An
     for hcl_service, api_service in pairs:
         hcl_checks = [_hcl_check(c) for c in hcl_service.get("check", [])]
         assert [_api_check(c) for c in api_service.get("Checks", [])] == hcl_checks
+    hcl_volumes = {name: body for block in hcl_group.get("volume", []) for name, body in block.items()}
+    assert {
+        name: {"Name": name, "Type": body["type"], "Source": body["source"], "ReadOnly": body["read_only"]}
+        for name, body in hcl_volumes.items()
+    } == api_group.get("Volumes", {})
     api_tasks = {t["Name"]: t for t in api_group["Tasks"]}
     for task_name, task in tasks(hcl_group).items():
         api_task = api_tasks[task_name]
@@ -53,6 +58,11 @@ def _compare_group(name: str, hcl_group: dict[str, Any], api_group: dict[str, An
             kill_timeout,
             task.get("kill_signal"),
         )
+        mounts = [
+            {"Volume": m["volume"], "Destination": m["destination"], "ReadOnly": m["read_only"]}
+            for m in task.get("volume_mount", [])
+        ]
+        assert api_task.get("VolumeMounts", []) == mounts
         (config,) = task["config"]
         for key, value in config.items():
             if key == "__is_block__":

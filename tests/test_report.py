@@ -174,9 +174,8 @@ def test_readiness_counts_workloads_without_errors() -> None:
     text = (
         "services:\n"
         "  web:\n    image: nginx\n"
-        "  db:\n    image: postgres\n    volumes: ['data:/var/lib/postgresql/data']\n"
+        "  db:\n    image: postgres\n    volumes: ['./data:/var/lib/postgresql/data']\n"
         "  cache:\n    image: redis\n    privileged: true\n"
-        "volumes:\n  data: {}\n"
     )
     report = build_report(translate_text(text, environ={}, project_name="p"))
     statuses = {w.name: w.status for w in report.workloads}

@@ -157,6 +157,15 @@ DOCKER_SETTINGS = _code("T015", INFO, "Container runtime settings became docker 
 DOCKER_CLIENT_ALLOWS = _code(
     "T016", WARN, "A docker option runs only where the client's docker plugin allows it (privileged, caps)"
 )
+VOLUME_HOST = _code(
+    "T017", WARN, "A named volume became a host volume: the clients must provide it before the job runs"
+)
+VOLUME_ANONYMOUS = _code(
+    "T018", INFO, "An anonymous volume was left out: its data lives and dies with the task, as before"
+)
+VOLUME_SHARED = _code(
+    "T019", WARN, "A named volume is used by several groups or instances; a host volume is each client's own"
+)
 STOP_CAPPED = _code(
     "T012", WARN, "kill_timeout is above 30s, the clients' default max_kill_timeout, which caps it"
 )

@@ -56,6 +56,9 @@ class Volume:
     target: str
     read_only: bool
     position: Position
+    # A named volume: the name the platform knows it by (Compose: <project>_<name>, or its
+    # name:), which the host volume on the clients takes.
+    host_name: str | None = None
 
 
 @record

@@ -133,6 +133,22 @@ class DockerConfig:
 
 
 @record
+class GroupVolume:
+    """A host volume the group asks the client for (``volume "name" { type = "host" }``)."""
+
+    name: str
+    source: str
+    read_only: bool = False
+
+
+@record
+class VolumeMount:
+    volume: str
+    destination: str
+    read_only: bool = False
+
+
+@record
 class Lifecycle:
     hook: str  # prestart | poststart | poststop
     sidecar: bool = False
@@ -154,6 +170,7 @@ class Task:
     kill_timeout: str | None = None
     kill_signal: str | None = None
     env: dict[str, Text] = field(default_factory=dict)
+    volume_mounts: list[VolumeMount] = field(default_factory=list)
     templates: list[Template] = field(default_factory=list)
     comment: str = ""
     lifecycle: Lifecycle | None = None
@@ -182,6 +199,7 @@ class Group:
     services: list[Service] = field(default_factory=list)
     restart: Restart | None = None
     comment: str = ""
+    volumes: list[GroupVolume] = field(default_factory=list)
 
 
 @record

@@ -295,6 +295,44 @@ class _ServiceParser:
                         ContainerPort(number, expose.where(i), protocol=protocol, exposed_only=True)
                     )
 
+    def named_volume(self, name: str, volume: Volume, path: str) -> None:
+        if not volume.source:
+            self.findings.add(
+                codes.VOLUME_ANONYMOUS,
+                volume.position,
+                f"the anonymous volume at {volume.target} of {name!r} was left out: Docker makes a new one "
+                "for each container, as the task's own filesystem is new in each allocation",
+                path=path,
+                subject=name,
+            )
+            return
+        volume.host_name = host = self.volume_name(volume.source)
+        self.findings.add(
+            codes.VOLUME_HOST,
+            volume.position,
+            f"named volume {volume.source!r} at {volume.target} of {name!r} became host volume {host!r}, "
+            "which a client must provide for the group to be placed there",
+            f'add host_volume "{host}" {{ path = "..." }} to the client configuration (to keep the data '
+            f"Docker has, path = /var/lib/docker/volumes/{host}/_data on that machine), or create a "
+            "dynamic host volume of that name with nomad volume create",
+            path=path,
+            subject=name,
+        )
+
+    def volume_name(self, key: str) -> str:
+        """The name Docker gives a project's volume: its name:, else <project>_<key> (the key itself
+        for an external volume)."""
+        declared = self.project.document.get("volumes")
+        spec = declared.get(key) if isinstance(declared, YamlMap) else None
+        if isinstance(spec, YamlMap) and isinstance(spec.get("name"), str):
+            return str(spec["name"])
+        external = spec.get("external") if isinstance(spec, YamlMap) else None
+        if isinstance(external, YamlMap) and isinstance(external.get("name"), str):
+            return str(external["name"])  # the legacy external: {name: ...}
+        if external is True or isinstance(external, YamlMap):
+            return key
+        return f"{self.project.name}_{key}"
+
     def volumes(self, name: str, svc: YamlMap, container: Container) -> None:
         volumes = svc.get("volumes")
         if isinstance(volumes, list):
@@ -313,16 +351,7 @@ class _ServiceParser:
                         subject=name,
                     )
                 elif volume.kind == "volume":
-                    label = f"named volume {volume.source!r}" if volume.source else "an anonymous volume"
-                    self.findings.add(
-                        codes.VOLUME_NAMED,
-                        pos,
-                        f"{label} at {volume.target} is not translated",
-                        "create a Nomad host volume or CSI volume and mount it with a group volume block "
-                        "and a task volume_mount",
-                        path=_path(name, f"volumes[{i}]"),
-                        subject=name,
-                    )
+                    self.named_volume(name, volume, _path(name, f"volumes[{i}]"))
                 else:
                     self.findings.add(
                         codes.VOLUME_TMPFS,
@@ -715,15 +744,19 @@ def _unread_subkeys(name: str, svc: YamlMap, findings: Findings) -> None:
 
 
 def _top_level_volumes(project: ComposeProject, findings: Findings) -> None:
+    """A volume's name and external are read (each mount became a host volume); the rest is not."""
     volumes = project.document.get("volumes")
-    if isinstance(volumes, YamlMap) and volumes:
-        findings.add(
-            codes.NOT_TRANSLATED,
-            project.document.where_key("volumes"),
-            "top-level volumes (" + ", ".join(volumes) + ") are not translated, nor their driver options",
-            "create each as a Nomad host volume or CSI volume; each service that mounts one has a finding",
-            path="volumes",
-        )
+    for key, spec in volumes.items() if isinstance(volumes, YamlMap) else ():
+        for setting in spec if isinstance(spec, YamlMap) else ():
+            if setting not in ("name", "external"):
+                findings.add(
+                    codes.NOT_TRANSLATED,
+                    spec.where_key(setting),
+                    f"{setting} of volume {key!r} is not translated: the host volume on the clients decides "
+                    "where and how the data is stored",
+                    "give the client's host_volume (or a CSI volume) the storage these settings describe",
+                    path=f"volumes.{key}.{setting}",
+                )
 
 
 # What the parser reads, as path patterns over the loaded project (translator.report.coverage):
@@ -750,6 +783,7 @@ READ_PATHS = (
     "services.*.deploy.resources.limits", "services.*.deploy.resources.reservations",
     "services.*.deploy.resources.limits.cpus", "services.*.deploy.resources.limits.memory",
     "services.*.deploy.resources.reservations.cpus", "services.*.deploy.resources.reservations.memory",
-    "services.*.deploy.resources.limits.pids",
+    "services.*.deploy.resources.limits.pids", "volumes", "volumes.*", "volumes.*.name", "volumes.*.external",
+    "volumes.*.external.name",
     *(path for key in DOCKER_SETTINGS for path in (f"services.*.{key}", f"services.*.{key}.**")),
 )  # fmt: skip

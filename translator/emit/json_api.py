@@ -167,6 +167,11 @@ def _task(task: Task) -> dict[str, Any]:
         result["Templates"] = [_template(t) for t in task.templates]
     if task.lifecycle:
         result["Lifecycle"] = {"Hook": task.lifecycle.hook, "Sidecar": task.lifecycle.sidecar}
+    if task.volume_mounts:
+        result["VolumeMounts"] = [
+            {"Volume": m.volume, "Destination": m.destination, "ReadOnly": m.read_only}
+            for m in task.volume_mounts
+        ]
     if task.resources:
         resources = {"CPU": task.resources.cpu, "MemoryMB": task.resources.memory}
         if task.resources.memory_max is not None:
@@ -186,6 +191,11 @@ def _group(group: Group) -> dict[str, Any]:
         result["Services"] = [_service(s) for s in group.services]
     if group.restart:
         result["RestartPolicy"] = _restart(group.restart)
+    if group.volumes:
+        result["Volumes"] = {
+            v.name: {"Name": v.name, "Type": "host", "Source": v.source, "ReadOnly": v.read_only}
+            for v in group.volumes
+        }
     return result
 
 

@@ -19,7 +19,18 @@ from translator.mapper.ports import MappedPort, map_ports
 from translator.mapper.resources import task_resources
 from translator.mapper.variables import job_variables, report_variables, settle_variables
 from translator.model import Container, Endpoint, Project, Workload
-from translator.nomad import DockerConfig, Group, Job, Network, Restart, Service, Task, Template
+from translator.nomad import (
+    DockerConfig,
+    Group,
+    GroupVolume,
+    Job,
+    Network,
+    Restart,
+    Service,
+    Task,
+    Template,
+    VolumeMount,
+)
 from translator.options import Options
 from translator.source import Position
 
@@ -92,7 +103,31 @@ def _compose_job(project: Project, options: Options, findings: Findings) -> Job:
     service_names = NameSpace()  # one discovery namespace: a name must not be shared by two groups
     for workload in project.workloads:
         job.groups.append(map_workload(workload, options, findings, group_names, service_names))
+    _shared_volumes(project, job, findings)
     return job
+
+
+def _shared_volumes(project: Project, job: Job, findings: Findings) -> None:
+    """One Docker volume serves every container on its machine; a host volume is each client's own."""
+    users: dict[str, list[tuple[Group, Workload]]] = {}
+    for workload, group in zip(project.workloads, job.groups, strict=True):
+        for volume in group.volumes:
+            users.setdefault(volume.source, []).append((group, workload))
+    for source, placed in users.items():
+        if len(placed) < 2 and placed[0][0].count < 2:
+            continue
+        mounts = [v for _, w in placed for c in w.containers for v in c.volumes if v.host_name == source]
+        who = ", ".join(repr(g.name) for g, _ in placed)
+        findings.add(
+            codes.VOLUME_SHARED,
+            mounts[0].position,
+            f"host volume {source!r} is used by {who}"
+            + (f" with count = {placed[0][0].count}" if len(placed) == 1 else "")
+            + ": a host volume is each client's own, so allocations on different clients see different data",
+            "place them on one client (a constraint on the node), or use a CSI volume that several "
+            "clients can mount",
+            subject=placed[0][1].name,
+        )
 
 
 def shown_path(path: str) -> str:
@@ -229,6 +264,7 @@ def _task(
     config.work_dir = container.working_dir
     task.user = container.user
     apply_settings(container, workload, config, findings)
+    _volume_mounts(container, group, task)
     _stop(container, workload, task, findings)
     task.resources = task_resources(container, workload, findings)
     templated: list[tuple[str, str]] = []
@@ -278,6 +314,19 @@ def _stop(container: Container, workload: Workload, task: Task, findings: Findin
         task.kill_signal = container.stop_signal
         said.append(f"stop_signal became kill_signal {task.kill_signal}")
     findings.add(codes.STOP_MAPPED, pos, f"{container.name!r}: " + "; ".join(said), subject=workload.name)
+
+
+def _volume_mounts(container: Container, group: Group, task: Task) -> None:
+    """Named volumes: a host volume on the group (one per volume), mounted into the task."""
+    for volume in container.volumes:
+        if volume.host_name is None:
+            continue
+        found = next((v for v in group.volumes if v.source == volume.host_name), None)
+        if found is None:
+            found = GroupVolume(name=volume.source, source=volume.host_name, read_only=volume.read_only)
+            group.volumes.append(found)
+        found.read_only = found.read_only and volume.read_only  # read-write if any mount writes
+        task.volume_mounts.append(VolumeMount(found.name, volume.target, volume.read_only))
 
 
 def env_template(pairs: list[tuple[str, str]]) -> str:
