@@ -41,6 +41,14 @@ def _decode_template_env(data: str) -> dict[str, str]:
     return values
 
 
+def _render_literal_template(data: str) -> str:
+    """consul-template's rendering of text whose only actions are string literals."""
+    import json
+
+    assert "{{" not in re.sub(r'\{\{ "(?:[^"\\]|\\.)*" \}\}', "", data), data
+    return re.sub(r'\{\{ "((?:[^"\\]|\\.)*)" \}\}', lambda m: str(json.loads(f'"{m[1]}"')), data)
+
+
 def check_exact(result: Any) -> int:
     """Compare every env value and argument in the jobspec with the model's source values."""
     checked = 0
@@ -67,8 +75,15 @@ def check_exact(result: Any) -> int:
             blocks = task.get("env", [])
             for block in [blocks] if isinstance(blocks, dict) else blocks:  # attribute or block form
                 env.update({k: undo_template_escape(v) for k, v in block.items() if k != "__is_block__"})
+            carried = [v.content for v in source.volumes if v.content is not None]
+            rendered = []
             for template in task.get("template", []):
-                env.update(_decode_template_env(undo_template_escape(template["data"])))
+                if template.get("env") is False:  # a file carried from a bind mount
+                    rendered.append(_render_literal_template(undo_template_escape(template["data"])))
+                else:
+                    env.update(_decode_template_env(undo_template_escape(template["data"])))
+            assert rendered == carried
+            checked += len(carried)
             expected = {var.name: var.value for var in source.environment}
             assert env == expected
             checked += len(expected)

@@ -68,7 +68,7 @@ def _compare_group(name: str, hcl_group: dict[str, Any], api_group: dict[str, An
             if key == "__is_block__":
                 continue
             # HCL: Layer A and the driver's Layer C; JSON: Layer C only.
-            expected = _api_config_value(value)
+            expected = _api_config_value(value[0] if key == "logging" else value)  # logging: one block
             assert api_task["Config"][key] == expected, key
         env: dict[str, str] = {}
         for block in _hcl_blocks(task, "env"):
@@ -91,8 +91,6 @@ def _api_config_value(value: Any) -> Any:
             return {k: [v] if isinstance(v, dict) else v for k, v in fields.items()}
         return [fields]
     if isinstance(value, list):
-        if len(value) == 1 and isinstance(value[0], dict) and "type" in value[0]:  # logging: one block
-            return _api_config_value(value[0])
         return [_api_config_value(v) for v in value]
     return value
 

@@ -166,6 +166,9 @@ VOLUME_ANONYMOUS = _code(
 VOLUME_SHARED = _code(
     "T019", WARN, "A named volume is used by several groups or instances; a host volume is each client's own"
 )
+VOLUME_FILE = _code(
+    "T020", INFO, "A bind-mounted file is carried in the job: a template writes it, a bind mount mounts it"
+)
 STOP_CAPPED = _code(
     "T012", WARN, "kill_timeout is above 30s, the clients' default max_kill_timeout, which caps it"
 )

@@ -59,6 +59,8 @@ class Volume:
     # A named volume: the name the platform knows it by (Compose: <project>_<name>, or its
     # name:), which the host volume on the clients takes.
     host_name: str | None = None
+    # A bind-mounted file small enough to carry: its text, read when translating.
+    content: str | None = None
 
 
 @record

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from translator import findings as codes
@@ -20,6 +22,7 @@ from translator.model import (
     Volume,
     Workload,
 )
+from translator.report.secrets import looks_secret
 from translator.source import Position
 from translator.variables import shown
 from translator.yamlsource import YamlMap, YamlSeq
@@ -295,6 +298,32 @@ class _ServiceParser:
                         ContainerPort(number, expose.where(i), protocol=protocol, exposed_only=True)
                     )
 
+    def bind_mount(self, name: str, volume: Volume, path: str) -> None:
+        """A small text file is carried in the job; a directory or any other file needs a person."""
+        content, why = _carried_file(self.project.working_dir, volume.source)
+        if content is not None:
+            volume.content = content
+            self.findings.add(
+                codes.VOLUME_FILE,
+                volume.position,
+                f"the file {volume.source} mounted at {volume.target} of {name!r} is carried in the job: a "
+                "template writes its text into the task directory and the docker config mounts it there"
+                + ("" if volume.read_only else "; what the container writes to it stays in the allocation"),
+                "keep the job in step with the file, or render it from Nomad Variables or Consul",
+                path=path,
+                subject=name,
+            )
+            return
+        self.findings.add(
+            codes.VOLUME_BIND,
+            volume.position,
+            f"bind mount {volume.source} → {volume.target} is not translated ({why})",
+            "copy the files into the image, render them with a template block, or define a Nomad "
+            "host volume on the clients and mount it with volume/volume_mount",
+            path=path,
+            subject=name,
+        )
+
     def named_volume(self, name: str, volume: Volume, path: str) -> None:
         if not volume.source:
             self.findings.add(
@@ -341,17 +370,25 @@ class _ServiceParser:
                 volume = _volume(entry, pos)
                 container.volumes.append(volume)
                 if volume.kind == "bind":
-                    self.findings.add(
-                        codes.VOLUME_BIND,
-                        pos,
-                        f"bind mount {volume.source} → {volume.target} is not translated",
-                        "copy the files into the image, render them with a template block, or define a Nomad "
-                        "host volume on the clients and mount it with volume/volume_mount",
-                        path=_path(name, f"volumes[{i}]"),
-                        subject=name,
-                    )
+                    self.bind_mount(name, volume, _path(name, f"volumes[{i}]"))
                 elif volume.kind == "volume":
                     self.named_volume(name, volume, _path(name, f"volumes[{i}]"))
+                elif volume.kind == "tmpfs":  # the docker config's tmpfs mount
+                    options = (
+                        sorted(set(entry) - {"type", "target", "read_only"})
+                        if isinstance(entry, dict)
+                        else []
+                    )
+                    if options:
+                        self.findings.add(
+                            codes.VOLUME_TMPFS,
+                            pos,
+                            f"{', '.join(options)} of the tmpfs mount at {volume.target} of {name!r} "
+                            "is not translated",
+                            "set tmpfs_options { size, mode } on the docker config's mount by hand",
+                            path=_path(name, f"volumes[{i}]"),
+                            subject=name,
+                        )
                 else:
                     self.findings.add(
                         codes.VOLUME_TMPFS,
@@ -361,15 +398,20 @@ class _ServiceParser:
                         path=_path(name, f"volumes[{i}]"),
                         subject=name,
                     )
-        if svc.get("tmpfs"):
-            self.findings.add(
-                codes.VOLUME_TMPFS,
-                svc.where_key("tmpfs"),
-                "tmpfs mounts are not translated",
-                'use the docker driver\'s mount block with type = "tmpfs"',
-                path=_path(name, "tmpfs"),
-                subject=name,
-            )
+        tmpfs = svc.get("tmpfs")
+        for i, target in enumerate(tmpfs if isinstance(tmpfs, list) else [tmpfs] if tmpfs else []):
+            pos = tmpfs.where(i) if isinstance(tmpfs, YamlSeq) else svc.where("tmpfs")
+            path, _, options = str(target).partition(":")  # /run:rw,size=64m: options are Docker's
+            container.volumes.append(Volume("tmpfs", "", path, False, pos))
+            if options:
+                self.findings.add(
+                    codes.VOLUME_TMPFS,
+                    pos,
+                    f"the options {options!r} of the tmpfs mount at {path} of {name!r} are not translated",
+                    "set tmpfs_options { size, mode } on the docker config's mount by hand",
+                    path=_path(name, "tmpfs"),
+                    subject=name,
+                )
         for key in ("secrets", "configs"):
             if svc.get(key):
                 self.findings.add(
@@ -390,6 +432,38 @@ class _ServiceParser:
             path=_path(name, path),
             subject=name,
         )
+
+
+# A bind-mounted file is carried in the job when it is text of at most this size.
+MAX_CARRIED_FILE_BYTES = 64 * 1024
+# Names of files that hold secrets: a secret is never written into a jobspec.
+_SECRET_FILE_SUFFIXES = (".env", ".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".kdbx")
+
+
+def _carried_file(directory: Path, source: str) -> tuple[str | None, str]:
+    """The text of a bind-mounted file to carry in the job, else None and why not."""
+    if Path(source).expanduser().is_absolute():
+        return None, "a path on the host, which each client has or not"
+    path = directory / source
+    name = path.name.lower()
+    if (
+        looks_secret(re.sub(r"[^a-z0-9]+", "_", name))
+        or name.endswith(_SECRET_FILE_SUFFIXES)
+        or (name.startswith(("id_", ".htpasswd", "htpasswd")))
+    ):
+        return None, "its name says it holds a secret, which is never written into a job"
+    try:
+        if path.is_dir():
+            return None, "a directory"
+        if not path.is_file():
+            return None, "no such file beside the project"
+        if path.stat().st_size > MAX_CARRIED_FILE_BYTES:
+            return None, f"a file larger than {MAX_CARRIED_FILE_BYTES // 1024} KiB"
+        return path.read_bytes().decode("utf-8"), ""
+    except UnicodeDecodeError:
+        return None, "not a text file"
+    except OSError as err:
+        return None, f"cannot be read: {err.strerror}"
 
 
 def _volume(entry: Any, pos: Position) -> Volume:
@@ -784,6 +858,7 @@ READ_PATHS = (
     "services.*.deploy.resources.limits.cpus", "services.*.deploy.resources.limits.memory",
     "services.*.deploy.resources.reservations.cpus", "services.*.deploy.resources.reservations.memory",
     "services.*.deploy.resources.limits.pids", "volumes", "volumes.*", "volumes.*.name", "volumes.*.external",
-    "volumes.*.external.name",
+    "volumes.*.external.name", "services.*.tmpfs", "services.*.tmpfs[*]", "services.*.volumes[*].type",
+    "services.*.volumes[*].target", "services.*.volumes[*].source", "services.*.volumes[*].read_only",
     *(path for key in DOCKER_SETTINGS for path in (f"services.*.{key}", f"services.*.{key}.**")),
 )  # fmt: skip

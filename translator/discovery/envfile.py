@@ -34,3 +34,8 @@ def template_text(text: str, before_action: bool = False) -> str:
 def template_literal(value: str) -> str:
     """A whole double-quoted env-file value with no actions: exactly ``value`` once rendered."""
     return '"' + template_text(value) + '"'
+
+
+def template_raw_text(text: str) -> str:
+    """Any text as template data that renders to exactly that text: ``{{`` runs as string actions."""
+    return _BRACES.sub(lambda m: '{{ "' + m.group() + '" }}' if len(m.group()) >= 2 else m.group(), text)

@@ -21,11 +21,11 @@ def hcl_docker_option(value: Any, option: str) -> str:
         if value["config"]:
             lines += _map_lines("config", value["config"], _INDENT + "  ")
         return "\n".join([*lines, f"{_INDENT}}}"])
-    if option == "devices":
+    if option in ("devices", "mount"):  # repeated blocks
         blocks = []
-        for device in value:
-            body = [f"{_INDENT}  {key} = {hcl_config_value(text)}" for key, text in device.items()]
-            blocks += ["", f"{_INDENT}devices {{", *body, f"{_INDENT}}}"]
+        for fields in value:
+            body = [f"{_INDENT}  {key} = {_hcl_scalar(field)}" for key, field in fields.items()]
+            blocks += ["", f"{_INDENT}{option} {{", *body, f"{_INDENT}}}"]
         return "\n".join(blocks)
     if isinstance(value, dict):
         return "\n".join(_map_lines(option, value, _INDENT))
@@ -53,8 +53,8 @@ def json_docker_option(option: str, value: Any) -> Any:
         if value["config"]:
             logging["config"] = [_json_map(value["config"])]
         return logging
-    if option == "devices":
-        return [_json_map(device) for device in value]
+    if option in ("devices", "mount"):
+        return [{key: json_docker_option(key, field) for key, field in fields.items()} for fields in value]
     if isinstance(value, dict):
         return [_json_map(value)]
     if isinstance(value, list):

@@ -6,11 +6,13 @@ import dataclasses
 import functools
 import os
 import re
+from typing import Any
 
 from translator import findings as codes
 from translator.compose.normalize import format_duration
 from translator.discovery import references as references_module
 from translator.discovery import rewrite as rewrite_module
+from translator.discovery.envfile import template_raw_text
 from translator.findings import Findings
 from translator.mapper import checks, startup
 from translator.mapper.docker import apply_settings
@@ -317,8 +319,24 @@ def _stop(container: Container, workload: Workload, task: Task, findings: Findin
 
 
 def _volume_mounts(container: Container, group: Group, task: Task) -> None:
-    """Named volumes: a host volume on the group (one per volume), mounted into the task."""
+    """Named volumes: a host volume on the group (one per volume), mounted into the task. Carried
+    files: a template writes each into the task's local/ directory, and a bind mount puts it in
+    place (a path inside the task directory needs no volumes.enabled on the client). tmpfs: a
+    tmpfs mount."""
+    mounts: list[dict[str, Any]] = []
     for volume in container.volumes:
+        if volume.content is not None:
+            destination = _unused_destination(task, "local/" + (os.path.basename(volume.source) or "file"))
+            task.templates.append(
+                Template(data=template_raw_text(volume.content), destination=destination, env=False)
+            )
+            mounts.append(
+                {"type": "bind", "source": destination, "target": volume.target, "readonly": volume.read_only}
+            )
+            continue
+        if volume.kind == "tmpfs":
+            mounts.append({"type": "tmpfs", "target": volume.target})
+            continue
         if volume.host_name is None:
             continue
         found = next((v for v in group.volumes if v.source == volume.host_name), None)
@@ -327,6 +345,18 @@ def _volume_mounts(container: Container, group: Group, task: Task) -> None:
             group.volumes.append(found)
         found.read_only = found.read_only and volume.read_only  # read-write if any mount writes
         task.volume_mounts.append(VolumeMount(found.name, volume.target, volume.read_only))
+    if mounts:
+        task.config.settings["mount"] = mounts
+
+
+def _unused_destination(task: Task, wanted: str) -> str:
+    taken = {t.destination for t in task.templates}
+    stem, dot, suffix = wanted.rpartition(".") if "." in os.path.basename(wanted) else (wanted, "", "")
+    candidate, number = wanted, 2
+    while candidate in taken:
+        candidate = f"{stem}-{number}{dot}{suffix}"
+        number += 1
+    return candidate
 
 
 def env_template(pairs: list[tuple[str, str]]) -> str:
