@@ -394,20 +394,20 @@ class _ServiceParser:
                         codes.VOLUME_TMPFS,
                         pos,
                         f"{volume.kind} mount at {volume.target} is not translated",
-                        'use the docker driver\'s mount block with type = "tmpfs"',
+                        "set the equivalent mount in the docker config by hand",
                         path=_path(name, f"volumes[{i}]"),
                         subject=name,
                     )
         tmpfs = svc.get("tmpfs")
         for i, target in enumerate(tmpfs if isinstance(tmpfs, list) else [tmpfs] if tmpfs else []):
             pos = tmpfs.where(i) if isinstance(tmpfs, YamlSeq) else svc.where("tmpfs")
-            path, _, options = str(target).partition(":")  # /run:rw,size=64m: options are Docker's
+            path, _, written = str(target).partition(":")  # /run:rw,size=64m: options are Docker's
             container.volumes.append(Volume("tmpfs", "", path, False, pos))
-            if options:
+            if written:
                 self.findings.add(
                     codes.VOLUME_TMPFS,
                     pos,
-                    f"the options {options!r} of the tmpfs mount at {path} of {name!r} are not translated",
+                    f"the options {written!r} of the tmpfs mount at {path} of {name!r} are not translated",
                     "set tmpfs_options { size, mode } on the docker config's mount by hand",
                     path=_path(name, "tmpfs"),
                     subject=name,
