@@ -184,6 +184,7 @@ def run(
             source=source,
             keep_variables=keep_variables,
             consistency=not no_consistency,
+            finding_paths=bool(report),  # only the report shows them
         )
     except InputError as err:
         typer.echo(f"translate: error: {err}", err=True)
