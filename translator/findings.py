@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import field
+from operator import attrgetter
 
 from translator.records import record
 from translator.source import Position
@@ -275,6 +276,9 @@ class Finding:
         return f"{self.position.short}: {self.severity} {self.code}: {self.message}{hint}"
 
 
+_ORDER = attrgetter("position", "code", "message")  # (position, code, message), made in C
+
+
 class Findings:
     """Collects findings in the order they were made; deduplicates exact repeats."""
 
@@ -308,7 +312,7 @@ class Findings:
                 self.items.append(item)
 
     def sorted(self) -> list[Finding]:
-        return sorted(self.items, key=lambda f: (f.position, f.code, f.message))
+        return sorted(self.items, key=_ORDER)
 
     def __len__(self) -> int:
         return len(self.items)
