@@ -293,8 +293,15 @@ class Interpolator:
         result.key_pos.update(node.key_pos)
         result.value_pos.update(node.value_pos)
         result.tags.update(node.tags)
+        # Most values are strings with nothing to expand at a field with nothing to convert: they
+        # are copied as they are, without a path and a position made for each.
+        depth = len(path) + 1
+        plain = self.keeper is None and (depth, "*") not in _CAST_INDEX
         for key, item in node.items():
-            result[key] = self.tree(item, node.where(key), (*path, key))
+            if plain and type(item) is str and "$" not in item and (depth, key) not in _CAST_INDEX:
+                result[key] = item
+            else:
+                result[key] = self.tree(item, node.where(key), (*path, key))
         return result
 
     def _seq(self, node: YamlSeq, path: Path) -> YamlSeq:
