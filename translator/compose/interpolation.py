@@ -307,8 +307,13 @@ class Interpolator:
     def _seq(self, node: YamlSeq, path: Path) -> YamlSeq:
         result = YamlSeq(node.pos)
         result.tags.update(node.tags)
+        depth = len(path) + 1  # items as in _map: plain strings are copied as they are
+        plain = self.keeper is None and (depth, "*") not in _CAST_INDEX and (depth, "[]") not in _CAST_INDEX
         for index, item in enumerate(node):
-            result.append(self.tree(item, node.where(index), (*path, index)))
+            if plain and type(item) is str and "$" not in item:
+                result.append(item)
+            else:
+                result.append(self.tree(item, node.where(index), (*path, index)))
         result.item_pos.extend(node.item_pos)
         return result
 
