@@ -10,7 +10,6 @@ import math
 import os
 import re
 from collections.abc import Callable
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -60,6 +59,8 @@ def go_float_text(value: float) -> str:
         return "NaN"
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
+    from decimal import Decimal  # floats are rare in Compose values: imported when one is met
+
     number = Decimal(repr(value)).normalize()
     sign, digits, exponent = number.as_tuple()
     assert isinstance(exponent, int)  # finite
