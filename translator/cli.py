@@ -242,6 +242,7 @@ def _check_report_options(reports: list[str], ignore: list[str]) -> None:
 
 def _finish(result: "Result", reports: list[str], ignored: set[str], strict: bool, destination: str) -> None:
     """Reports, the stderr summary, and the --strict verdict."""
+    from translator.findings import Severity
     from translator.report.terminal import result_summary, summary, use_colour
 
     if reports:
@@ -261,8 +262,7 @@ def _finish(result: "Result", reports: list[str], ignored: set[str], strict: boo
         text = result_summary(result, ignored, destination, use_colour(sys.stderr))
     sys.stderr.write(text)
     sys.stderr.flush()
-    remaining = {str(f.severity) for f in result.findings if f.code not in ignored}
-    if strict and remaining & {"warning", "error"}:
+    if strict and any(f.severity >= Severity.WARNING for f in result.findings if f.code not in ignored):
         raise typer.Exit(EXIT_STRICT)
 
 

@@ -22,7 +22,11 @@ class Severity(enum.IntEnum):
     ERROR = 3  # a person has to act; the run still emits what it can
 
     def __str__(self) -> str:
-        return self._name_.lower()  # not .name: a descriptor call, and this runs for every finding
+        return SEVERITY_TEXT[self]
+
+
+# str(severity) without its Python-level __format__ and __str__ calls, for loops over findings.
+SEVERITY_TEXT: dict[Severity, str] = {severity: severity._name_.lower() for severity in Severity}
 
 
 @record(frozen=True, slots=True)
@@ -273,7 +277,7 @@ class Finding:
 
     def line(self) -> str:
         hint = f" (hint: {self.hint})" if self.hint else ""
-        return f"{self.position.short}: {self.severity} {self.code}: {self.message}{hint}"
+        return f"{self.position.short}: {SEVERITY_TEXT[self.severity]} {self.code}: {self.message}{hint}"
 
 
 _ORDER = attrgetter("position", "code", "message")  # (position, code, message), made in C
