@@ -106,6 +106,26 @@ def test_output_directory_refuses_foreign_files(tmp_path: Path) -> None:
     assert 'job "piped"' in (tmp_path / "piped.nomad.hcl").read_text(encoding="utf-8")
 
 
+def test_console_command_exit_codes_and_output_survive_its_quick_exit(tmp_path: Path) -> None:
+    """main() ends the process without the interpreter's teardown: its output is flushed first and
+    the exit code is the command's."""
+    source = tmp_path / "compose.yaml"
+    source.write_text(SIMPLE, encoding="utf-8")
+    command = [sys.executable, "-m", "translator", str(source), "-p", "quick"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == EXIT_OK
+    assert done.stdout.startswith("# Translated from ") and done.stdout.endswith("}\n")
+    assert done.stderr.endswith(
+        "need a person (readiness 100%)\ntranslate: findings: 0 errors, 0 warnings, 1 info\n"
+    )
+    strict = subprocess.run([*command, "--strict"], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert strict.returncode == EXIT_OK  # info only
+    missing = subprocess.run(
+        [*command[:3], str(tmp_path / "none.yaml")], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert missing.returncode == EXIT_INPUT and "no such file" in missing.stderr
+
+
 def test_python_dash_m_entry_point() -> None:
     command = [sys.executable, "-m", "translator", "--version"]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)

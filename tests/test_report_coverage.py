@@ -125,6 +125,15 @@ def test_findings_made_from_model_elements_get_the_path_of_their_position() -> N
     assert all(isinstance(f.position, Position) for f in result.findings)
 
 
+def test_finding_paths_false_leaves_only_the_paths_given_and_changes_nothing_else() -> None:
+    text = "services:\n  web:\n    image: nginx\n    restart: always\n    ports: ['8080:80']\n"
+    full = translate(["-"], stdin_text=text, environ={}, project_name="p")
+    bare = translate(["-"], stdin_text=text, environ={}, project_name="p", finding_paths=False)
+    assert [f.line() for f in bare.findings] == [f.line() for f in full.findings]
+    assert bare.hcl == full.hcl
+    assert not any(f.path for f in bare.findings if f.code in ("T001", "P001"))
+
+
 @pytest.mark.parametrize("file", COMPOSE[:20], ids=_id)
 def test_paths_for_some_positions_match_the_full_index(file: Path) -> None:
     """Findings get their path from a walk limited to the positions they hold: the same paths."""

@@ -50,11 +50,14 @@ def translate(
     source: str | None = None,
     keep_variables: bool = False,
     consistency: bool = True,
+    finding_paths: bool = True,
 ) -> Result:
     """Translate Compose files or Kubernetes manifests (``-`` is standard input, or ``stdin_text``)
     into Nomad jobs. ``source`` is ``compose`` or ``kubernetes``; by default it is told from the
     content (see ``translator.detect``). ``keep_variables`` keeps Compose ``${VAR}`` in free-text
     fields as Nomad job variables (``translator/compose/keep.py``); Kubernetes has no interpolation.
+    ``finding_paths=False`` leaves a finding made from a model element without its YAML path,
+    for callers that show none (the CLI without a report): finding the paths walks the input.
 
     Raises ``translator.source.InputError`` for input that cannot be read.
     """
@@ -63,7 +66,7 @@ def translate(
     if source is None:
         source, stdin_text = detect_source(files, stdin_text, stdin_name)
     if source == "kubernetes":
-        return _translate_kubernetes(files, options or Options(), stdin_text, stdin_name)
+        return _translate_kubernetes(files, options or Options(), stdin_text, stdin_name, finding_paths)
     from translator.compose.loader import LoadOptions, load_project
     from translator.compose.parser import parse_project
     from translator.emit.hcl import render_job
@@ -97,17 +100,18 @@ def translate(
     _lap(timings, "emit", clock)
     # Findings made from model elements carry a position only; give them the YAML path there.
     document = loaded.document
+    found = findings.sorted()
     return Result(
         project=project,
         jobs=jobs,
         hcl=hcl,
-        findings=paths_given(findings.sorted(), lambda: [("", document)]),
+        findings=paths_given(found, lambda: [("", document)]) if finding_paths else found,
         timings=timings,
     )
 
 
 def _translate_kubernetes(
-    files: Sequence[str], options: Options, stdin_text: str | None, stdin_name: str
+    files: Sequence[str], options: Options, stdin_text: str | None, stdin_name: str, finding_paths: bool
 ) -> Result:
     from translator.emit.hcl import render_job
     from translator.kubernetes.loader import load_manifests
@@ -125,11 +129,12 @@ def _translate_kubernetes(
     clock = _lap(timings, "map", clock)
     hcl = {job.name: render_job(job) for job in jobs}
     _lap(timings, "emit", clock)
+    found = findings.sorted()
     return Result(
         project=project,
         jobs=jobs,
         hcl=hcl,
-        findings=paths_given(findings.sorted(), lambda: kubernetes_roots(manifests.objects)),
+        findings=paths_given(found, lambda: kubernetes_roots(manifests.objects)) if finding_paths else found,
         timings=timings,
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import field
+from operator import attrgetter
 
 from translator.records import record
 from translator.source import Position
@@ -21,7 +22,11 @@ class Severity(enum.IntEnum):
     ERROR = 3  # a person has to act; the run still emits what it can
 
     def __str__(self) -> str:
-        return self._name_.lower()  # not .name: a descriptor call, and this runs for every finding
+        return SEVERITY_TEXT[self]
+
+
+# str(severity) without its Python-level __format__ and __str__ calls, for loops over findings.
+SEVERITY_TEXT: dict[Severity, str] = {severity: severity._name_.lower() for severity in Severity}
 
 
 @record(frozen=True, slots=True)
@@ -302,7 +307,10 @@ class Finding:
 
     def line(self) -> str:
         hint = f" (hint: {self.hint})" if self.hint else ""
-        return f"{self.position.short}: {self.severity} {self.code}: {self.message}{hint}"
+        return f"{self.position.short}: {SEVERITY_TEXT[self.severity]} {self.code}: {self.message}{hint}"
+
+
+_ORDER = attrgetter("position", "code", "message")  # (position, code, message), made in C
 
 
 class Findings:
@@ -338,7 +346,7 @@ class Findings:
                 self.items.append(item)
 
     def sorted(self) -> list[Finding]:
-        return sorted(self.items, key=lambda f: (f.position, f.code, f.message))
+        return sorted(self.items, key=_ORDER)
 
     def __len__(self) -> int:
         return len(self.items)

@@ -293,15 +293,27 @@ class Interpolator:
         result.key_pos.update(node.key_pos)
         result.value_pos.update(node.value_pos)
         result.tags.update(node.tags)
+        # Most values are strings with nothing to expand at a field with nothing to convert: they
+        # are copied as they are, without a path and a position made for each.
+        depth = len(path) + 1
+        plain = self.keeper is None and not _casts_some_child(path, "*")
         for key, item in node.items():
-            result[key] = self.tree(item, node.where(key), (*path, key))
+            if plain and type(item) is str and "$" not in item and (depth, key) not in _CAST_INDEX:
+                result[key] = item
+            else:
+                result[key] = self.tree(item, node.where(key), (*path, key))
         return result
 
     def _seq(self, node: YamlSeq, path: Path) -> YamlSeq:
         result = YamlSeq(node.pos)
         result.tags.update(node.tags)
+        # Items as in _map: plain strings are copied as they are.
+        plain = self.keeper is None and not _casts_some_child(path, "*") and not _casts_some_child(path, "[]")
         for index, item in enumerate(node):
-            result.append(self.tree(item, node.where(index), (*path, index)))
+            if plain and type(item) is str and "$" not in item:
+                result.append(item)
+            else:
+                result.append(self.tree(item, node.where(index), (*path, index)))
         result.item_pos.extend(node.item_pos)
         return result
 
@@ -426,6 +438,13 @@ def cast_kind(path: Path) -> str | None:
             if all(map(_part_matches, path, pattern)):
                 return kind
     return None
+
+
+def _casts_some_child(path: Path, last: str) -> bool:
+    """Whether a pattern ending in ``last`` (``*`` or ``[]``) may convert a child of ``path``: the
+    test a map or list makes once, so that its items need no ``cast_kind`` call each."""
+    patterns = _CAST_INDEX.get((len(path) + 1, last), ())
+    return any(all(map(_part_matches, path, pattern)) for pattern, _ in patterns)
 
 
 def _part_matches(part: PathPart, pattern: str) -> bool:

@@ -10,7 +10,7 @@ import math
 import os
 import re
 from collections.abc import Callable
-from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,8 @@ def go_float_text(value: float) -> str:
         return "NaN"
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
+    from decimal import Decimal  # floats are rare in Compose values: imported when one is met
+
     number = Decimal(repr(value)).normalize()
     sign, digits, exponent = number.as_tuple()
     assert isinstance(exponent, int)  # finite
@@ -391,6 +393,9 @@ _UNIT_NS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "
 _UNIT_NS.update(h=3600 * 10**9, d=24 * 3600 * 10**9, w=7 * 24 * 3600 * 10**9)
 
 
+# Durations repeat across services ("10s", "30s"): each text is parsed once, each value
+# formatted once (both are pure).
+@lru_cache(maxsize=1024)
 def parse_duration(text: str) -> int | None:
     """Nanoseconds in a Go duration (``1m30s``, ``1.5s``, ``500ms``), or None if it is not one."""
     body = text[1:] if text[:1] in "+-" else text
@@ -410,6 +415,7 @@ def parse_duration(text: str) -> int | None:
     return -total if text.startswith("-") else total
 
 
+@lru_cache(maxsize=1024, typed=True)
 def format_duration(nanoseconds: int) -> str:
     """Go's ``time.Duration.String``, which ``docker compose config`` prints: ``1m30s``, ``500ms``."""
     if nanoseconds == 0:

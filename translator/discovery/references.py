@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import field
+from functools import lru_cache
 from typing import Any
 
 from translator import findings as codes
@@ -229,11 +230,14 @@ def key_words(key: str) -> list[str]:
     return [w for w in _KEY_WORDS.split(key.upper()) if w]
 
 
+# The same variable names recur in service after service: each is classified once.
+@lru_cache(maxsize=4096)
 def is_host_key(key: str) -> bool:
     words = key_words(key)
     return bool(words) and (words[-1] in HOST_WORDS or words[-2:] == ["HOST", "NAME"])
 
 
+@lru_cache(maxsize=4096)
 def is_not_host_key(key: str) -> bool:
     words = key_words(key)
     return bool(words) and words[-1] in NOT_HOST_WORDS

@@ -324,7 +324,10 @@ class Rewriter:
         own.connect.upstreams.append(Upstream(service.name, port))
 
     def _template(self, task: Task) -> _TaskTemplate:
-        return self.templates.setdefault(id(task), (task, _TaskTemplate()))[1]
+        entry = self.templates.get(id(task))
+        if entry is None:  # not setdefault: it would make a template for every value
+            entry = self.templates[id(task)] = (task, _TaskTemplate())
+        return entry[1]
 
     def _port_warning(self, value: Value, references: References) -> None:
         """A host-only reference without a sibling port variable: the port is now dynamic."""

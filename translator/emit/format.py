@@ -9,12 +9,15 @@ _ASSIGN = re.compile(r'^(?P<indent> *)(?P<key>[A-Za-z_][A-Za-z0-9_-]*|"(?:[^"\\]
 
 
 def format_hcl(text: str) -> str:
-    # One pass over every line of every job: kept to plain loops, and the regex runs only on
-    # lines that hold an "=".
-    lines = _tidy_blank_lines([line.rstrip() for line in text.split("\n")])
+    """Tidy blank lines (none doubled, none after an opening brace or before a closing one) and
+    align the ``=`` of consecutive attributes at one indent, in one pass over the lines: this
+    runs on every line of every job, so it is kept to plain loops, and the regex runs only on
+    lines that hold an "="."""
     out: list[str] = []
     append = out.append
     run: list[tuple[str, str, str]] = []  # (indent, key, value) of consecutive attributes
+    previous = ""  # the last non-blank line kept
+    blank = False  # a blank line is due before the next line, unless that line closes a block
 
     def flush() -> None:
         if len(run) == 1:
@@ -27,42 +30,35 @@ def format_hcl(text: str) -> str:
         run.clear()
 
     match_assign = _ASSIGN.match
-    for line in lines:
+    for line in text.split("\n"):
+        line = line.rstrip()
+        if not line:
+            blank = blank or (previous != "" and previous[-1] != "{")
+            continue
+        previous = line
+        if blank:
+            blank = False
+            if line.lstrip() != "}":
+                if run:
+                    flush()
+                append("")
         match = match_assign(line) if "=" in line else None
         if match is None:
             if run:
                 flush()
             append(line)
             continue
-        parts = (match["indent"], match["key"], match["value"])
-        if parts[2][-1:] in _OPENING:
+        indent, key, value = match.groups()
+        if value[-1:] in _OPENING:
             # A value that opens a bracket and goes on over lines is not aligned: nomad fmt
             # (hclwrite) only lines up an "=" whose right side is a whole expression.
             if run:
                 flush()
-            append(f"{parts[0]}{parts[1]} = {parts[2]}")
+            append(f"{indent}{key} = {value}")
             continue
-        if run and run[0][0] != parts[0]:
+        if run and run[0][0] != indent:
             flush()
-        run.append(parts)
+        run.append((indent, key, value))
     if run:
         flush()
     return "\n".join(out).strip("\n") + "\n"
-
-
-def _tidy_blank_lines(lines: list[str]) -> list[str]:
-    """No double blank lines, none after an opening brace or before a closing one.
-
-    ``lines`` are right-stripped, so a blank line is an empty one.
-    """
-    result: list[str] = []
-    append = result.append
-    for line in lines:
-        if not line:
-            if result and result[-1] and result[-1][-1] != "{":
-                append("")
-            continue
-        if result and not result[-1] and line.lstrip() == "}":
-            result.pop()
-        append(line)
-    return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,7 +29,10 @@ _URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)(?P<p
 _MIN_SCRUBBED = 4  # shorter values ("1", "yes") would mask unrelated text
 
 
+@lru_cache(maxsize=4096)
 def looks_secret(name: str) -> bool:
+    # Cached: the same variable names recur in service after service, and the search with its
+    # alternation tries every position of the name.
     return bool(SECRET_NAME.search(name))
 
 

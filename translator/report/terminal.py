@@ -36,6 +36,7 @@ def result_summary(result: Result, ignored: Collection[str], destination: str, c
     """``summary(build_report(result, ignored, details=False), destination, colour)``, worked out
     from the result directly: the CLI prints it after every run, and building the report model
     for it costs more than the rest of a small run (and a tenth of a large one)."""
+    from translator.findings import SEVERITY_TEXT
     from translator.report.places import base_directory, owners, shown
     from translator.report.secrets import report_text
 
@@ -50,7 +51,7 @@ def result_summary(result: Result, ignored: Collection[str], destination: str, c
     errors: list[tuple[str, str, str, str]] = []
     listed = scrub("error") == "error"  # the report lists entries whose scrubbed severity reads "error"
     for finding in kept:
-        severity = str(finding.severity)
+        severity = SEVERITY_TEXT[finding.severity]
         counts[severity] += 1
         name = owner.get(finding.subject, finding.subject)
         own = by_workload.get(name)
