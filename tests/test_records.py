@@ -49,6 +49,28 @@ class FrozenSlots:
 
 
 @record
+class Unusual:
+    name: str
+    computed: int = dataclasses.field(init=False, default=3)
+    seen: list[str] = dataclasses.field(init=False, default_factory=list)
+    flag: bool = dataclasses.field(default=False, kw_only=True)
+
+    def __post_init__(self) -> None:
+        self.seen.append(self.name)
+
+
+@dataclasses.dataclass
+class UnusualDataclass:
+    name: str
+    computed: int = dataclasses.field(init=False, default=3)
+    seen: list[str] = dataclasses.field(init=False, default_factory=list)
+    flag: bool = dataclasses.field(default=False, kw_only=True)
+
+    def __post_init__(self) -> None:
+        self.seen.append(self.name)
+
+
+@record
 class NeverInstantiated:
     value: int
 
@@ -138,3 +160,15 @@ def test_pattern_matching_uses_the_fields_in_order() -> None:
             assert (name, port) == ("web", 8080)
         case _:
             pytest.fail("a record matches positional patterns")
+
+
+def test_fields_outside_init_keyword_only_fields_and_post_init_match_dataclass() -> None:
+    ours, theirs = Unusual("a", flag=True), UnusualDataclass("a", flag=True)
+    assert (ours.name, ours.computed, ours.seen, ours.flag) == ("a", 3, ["a"], True)
+    assert (theirs.name, theirs.computed, theirs.seen, theirs.flag) == ("a", 3, ["a"], True)
+    for args, kwargs in [(("a", True), {}), (("a",), {"computed": 4})]:
+        with pytest.raises(TypeError) as ours_refused:
+            Unusual(*args, **kwargs)
+        with pytest.raises(TypeError) as theirs_refused:
+            UnusualDataclass(*args, **kwargs)
+        assert str(ours_refused.value) == str(theirs_refused.value).replace("UnusualDataclass", "Unusual")

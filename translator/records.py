@@ -59,16 +59,59 @@ class _CompiledOnFirstUse:
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if self.name == "__init__":
-            # a frozen record's __init__ must set its fields past the refusing __setattr__
-            twin, names = _twin(self.owner, init=True, frozen=self.frozen), ["__init__"]
+            method = _init_function(self.owner, self.frozen)
+            type.__setattr__(self.owner, "__init__", method)
         else:
             # frozen records hash by value; the others keep the None that record() set
             twin = _twin(self.owner, eq=True, unsafe_hash=self.frozen)
-            names = ["__eq__", "__hash__"] if self.frozen else ["__eq__"]
-        for name in names:
-            setattr(self.owner, name, twin.__dict__[name])
-        method = twin.__dict__[self.name]
+            for name in ["__eq__", "__hash__"] if self.frozen else ["__eq__"]:
+                setattr(self.owner, name, twin.__dict__[name])
+            method = twin.__dict__[self.name]
         return method if instance is None else method.__get__(instance, owner)
+
+
+_FACTORY = object()  # the default of a parameter whose field has a default_factory
+
+
+def _init_function(cls: type, frozen: bool) -> Any:
+    """The ``__init__`` that ``dataclass`` would generate for ``cls``: the same parameters and
+    defaults, one field set per line (past the refusing ``__setattr__`` for a frozen record).
+
+    It is written here rather than by a twin dataclass because that is the method every used
+    record needs, and dataclass's own processing costs several times the compilation."""
+    namespace: dict[str, Any] = {"_FACTORY": _FACTORY, "_setattr": object.__setattr__}
+    positional: list[str] = ["self"]
+    keyword: list[str] = []
+    body: list[str] = []
+    for item in dataclasses.fields(cls):
+        name = item.name
+        if item.default is not dataclasses.MISSING:
+            namespace[f"_default_{name}"] = item.default
+            value, default = f"_default_{name}", f"_default_{name}"
+        elif item.default_factory is not dataclasses.MISSING:
+            namespace[f"_factory_{name}"] = item.default_factory
+            value, default = f"_factory_{name}()", "_FACTORY"
+            if item.init:
+                value = f"_factory_{name}() if {name} is _FACTORY else {name}"
+        else:
+            value, default = name, ""
+        if item.init:
+            parameter = f"{name}={default}" if default else name
+            (keyword if item.kw_only is True else positional).append(parameter)
+            if value.startswith("_default_"):
+                value = name
+        elif not default:
+            continue  # init=False without a default: left unset, as dataclass leaves it
+        body.append(f"_setattr(self, {name!r}, {value})" if frozen else f"self.{name} = {value}")
+    if hasattr(cls, "__post_init__"):
+        body.append("self.__post_init__()")
+    parameters = ", ".join(positional + (["*", *keyword] if keyword else []))
+    source = f"def __init__({parameters}):\n" + "".join(f"    {line}\n" for line in body or ["pass"])
+    exec(source, namespace)  # the source is built above from the record's own field names
+    function = namespace["__init__"]
+    function.__qualname__ = f"{cls.__qualname__}.__init__"
+    function.__module__ = cls.__module__
+    return function
 
 
 def _twin(cls: type, **generate: bool) -> type:
