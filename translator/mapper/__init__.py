@@ -6,32 +6,29 @@ import dataclasses
 import functools
 import os
 import re
-from typing import Any
 
 from translator import findings as codes
-from translator.compose.normalize import format_duration
 from translator.discovery import references as references_module
 from translator.discovery import rewrite as rewrite_module
-from translator.discovery.envfile import template_raw_text
 from translator.findings import Findings
 from translator.mapper import checks, startup
 from translator.mapper.docker import apply_settings
 from translator.mapper.names import NameSpace, claim_reported, dns_label
 from translator.mapper.ports import MappedPort, map_ports
 from translator.mapper.resources import task_resources
+from translator.mapper.shutdown import stop_settings
 from translator.mapper.variables import job_variables, report_variables, settle_variables
+from translator.mapper.volumes import shared_volumes, volume_mounts
 from translator.model import Container, Endpoint, Project, Workload
 from translator.nomad import (
     DockerConfig,
     Group,
-    GroupVolume,
     Job,
     Network,
     Restart,
     Service,
     Task,
     Template,
-    VolumeMount,
 )
 from translator.options import Options
 from translator.source import Position
@@ -105,31 +102,8 @@ def _compose_job(project: Project, options: Options, findings: Findings) -> Job:
     service_names = NameSpace()  # one discovery namespace: a name must not be shared by two groups
     for workload in project.workloads:
         job.groups.append(map_workload(workload, options, findings, group_names, service_names))
-    _shared_volumes(project, job, findings)
+    shared_volumes(project, job, findings)
     return job
-
-
-def _shared_volumes(project: Project, job: Job, findings: Findings) -> None:
-    """One Docker volume serves every container on its machine; a host volume is each client's own."""
-    users: dict[str, list[tuple[Group, Workload]]] = {}
-    for workload, group in zip(project.workloads, job.groups, strict=True):
-        for volume in group.volumes:
-            users.setdefault(volume.source, []).append((group, workload))
-    for source, placed in users.items():
-        if len(placed) < 2 and placed[0][0].count < 2:
-            continue
-        mounts = [v for _, w in placed for c in w.containers for v in c.volumes if v.host_name == source]
-        who = ", ".join(repr(g.name) for g, _ in placed)
-        findings.add(
-            codes.VOLUME_SHARED,
-            mounts[0].position,
-            f"host volume {source!r} is used by {who}"
-            + (f" with count = {placed[0][0].count}" if len(placed) == 1 else "")
-            + ": a host volume is each client's own, so allocations on different clients see different data",
-            "place them on one client (a constraint on the node), or use a CSI volume that several "
-            "clients can mount",
-            subject=placed[0][1].name,
-        )
 
 
 def shown_path(path: str) -> str:
@@ -266,8 +240,8 @@ def _task(
     config.work_dir = container.working_dir
     task.user = container.user
     apply_settings(container, workload, config, findings)
-    _volume_mounts(container, group, task)
-    _stop(container, workload, task, findings)
+    volume_mounts(container, group, task)
+    stop_settings(container, workload, task, findings)
     task.resources = task_resources(container, workload, findings)
     templated: list[tuple[str, str]] = []
     for var in container.environment:
@@ -286,77 +260,6 @@ def _task(
     if templated:
         task.templates.append(Template(data=env_template(templated), destination="local/env.env"))
     return task
-
-
-# A Nomad client kills a task after at most its max_kill_timeout, 30s unless configured.
-MAX_KILL_TIMEOUT_SECONDS = 30
-
-
-def _stop(container: Container, workload: Workload, task: Task, findings: Findings) -> None:
-    """The time (and signal) a container gets to stop: Nomad's default is 5s and SIGINT."""
-    pos = container.stop_position
-    if pos is None:
-        return
-    compose = workload.kind == "Compose service"
-    said = []
-    if container.stop_timeout is not None:
-        task.kill_timeout = format_duration(round(container.stop_timeout * 10**9))
-        what = "stop_grace_period" if compose else "terminationGracePeriodSeconds"
-        said.append(f"{what} became kill_timeout {task.kill_timeout}")
-        if container.stop_timeout > MAX_KILL_TIMEOUT_SECONDS:
-            findings.add(
-                codes.STOP_CAPPED,
-                pos,
-                f"kill_timeout {task.kill_timeout} of {container.name!r} is cut to the client's "
-                f"max_kill_timeout, {MAX_KILL_TIMEOUT_SECONDS}s unless the client configuration raises it",
-                f'set client {{ max_kill_timeout = "{task.kill_timeout}" }} on the clients that run it',
-                subject=workload.name,
-            )
-    if container.stop_signal is not None:
-        task.kill_signal = container.stop_signal
-        said.append(f"stop_signal became kill_signal {task.kill_signal}")
-    findings.add(codes.STOP_MAPPED, pos, f"{container.name!r}: " + "; ".join(said), subject=workload.name)
-
-
-def _volume_mounts(container: Container, group: Group, task: Task) -> None:
-    """Named volumes: a host volume on the group (one per volume), mounted into the task. Carried
-    files: a template writes each into the task's local/ directory, and a bind mount puts it in
-    place (a path inside the task directory needs no volumes.enabled on the client). tmpfs: a
-    tmpfs mount."""
-    mounts: list[dict[str, Any]] = []
-    for volume in container.volumes:
-        if volume.content is not None:
-            destination = _unused_destination(task, "local/" + (os.path.basename(volume.source) or "file"))
-            task.templates.append(
-                Template(data=template_raw_text(volume.content), destination=destination, env=False)
-            )
-            mounts.append(
-                {"type": "bind", "source": destination, "target": volume.target, "readonly": volume.read_only}
-            )
-            continue
-        if volume.kind == "tmpfs":
-            mounts.append({"type": "tmpfs", "target": volume.target})
-            continue
-        if volume.host_name is None:
-            continue
-        found = next((v for v in group.volumes if v.source == volume.host_name), None)
-        if found is None:
-            found = GroupVolume(name=volume.source, source=volume.host_name, read_only=volume.read_only)
-            group.volumes.append(found)
-        found.read_only = found.read_only and volume.read_only  # read-write if any mount writes
-        task.volume_mounts.append(VolumeMount(found.name, volume.target, volume.read_only))
-    if mounts:
-        task.config.settings["mount"] = mounts
-
-
-def _unused_destination(task: Task, wanted: str) -> str:
-    taken = {t.destination for t in task.templates}
-    stem, dot, suffix = wanted.rpartition(".") if "." in os.path.basename(wanted) else (wanted, "", "")
-    candidate, number = wanted, 2
-    while candidate in taken:
-        candidate = f"{stem}-{number}{dot}{suffix}"
-        number += 1
-    return candidate
 
 
 def env_template(pairs: list[tuple[str, str]]) -> str:
