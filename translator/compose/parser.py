@@ -22,7 +22,7 @@ from translator.model import (
     Volume,
     Workload,
 )
-from translator.report.secrets import looks_secret
+from translator.secret_names import looks_secret
 from translator.source import Position
 from translator.variables import shown
 from translator.yamlsource import YamlMap, YamlSeq

@@ -10,30 +10,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from translator.secret_names import looks_secret
 
 if TYPE_CHECKING:
     from translator.api import Result
 
+
 MASK = "********"
 
-# Names that hold credentials: PASSWORD, DB_PASS, API_KEY, SECRET_KEY_BASE, GITHUB_TOKEN, ...
-SECRET_NAME = re.compile(
-    r"(pass(wd|word)?|pwd|secret|token|api_?key|access_?key|private_?key|(^|_)key($|_)|credential|auth|"
-    r"cookie|session|salt|signature|cert)",
-    re.IGNORECASE,
-)
 # scheme://user:password@host — the password part.
 _URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@\s/]+)(?=@)")
 _MIN_SCRUBBED = 4  # shorter values ("1", "yes") would mask unrelated text
-
-
-@lru_cache(maxsize=4096)
-def looks_secret(name: str) -> bool:
-    # Cached: the same variable names recur in service after service, and the search with its
-    # alternation tries every position of the name.
-    return bool(SECRET_NAME.search(name))
 
 
 def mask_value(name: str, value: str) -> str:
