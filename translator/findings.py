@@ -147,7 +147,6 @@ NOT_TRANSLATED = _code("T005", WARN, "A setting is not translated yet; it was ig
 VOLUME_BIND = _code(
     "T006", ERR, "A bind mount of a host path needs a host volume or must be baked into the image"
 )
-VOLUME_NAMED = _code("T007", ERR, "A named volume needs a Nomad host volume or CSI volume")
 VOLUME_TMPFS = _code("T008", WARN, "A tmpfs mount is not translated")
 SECRET_NOT_TRANSLATED = _code(
     "T009", ERR, "Secrets and configs must be moved to Nomad Variables or templates"

@@ -27,6 +27,14 @@ from translator.source import Position
 from translator.variables import shown
 from translator.yamlsource import YamlMap, YamlSeq
 
+# Compose keys read as container runtime settings (mapper/docker.py turns them into docker config).
+DOCKER_SETTINGS = (
+    "privileged", "cap_add", "cap_drop", "security_opt", "read_only", "init", "tty", "stdin_open",
+    "labels", "sysctls", "ulimits", "shm_size", "pids_limit", "devices", "group_add", "ipc", "pid",
+    "uts", "userns_mode", "runtime", "isolation", "mac_address", "cpuset", "oom_score_adj",
+    "logging",
+)  # fmt: skip
+
 # Keys of the Compose specification that the translator reads.
 CONSUMED = frozenset(
     {
@@ -34,12 +42,7 @@ CONSUMED = frozenset(
         "network_mode", "networks", "links", "depends_on", "deploy", "scale", "hostname",
         "extra_hosts", "dns", "dns_search", "dns_opt", "restart", "volumes", "container_name",
         "profiles", "working_dir", "user", "secrets", "configs", "tmpfs", "healthcheck",
-        "stop_grace_period", "stop_signal", "cpus", "mem_limit", "mem_reservation",
-        # container runtime settings (DOCKER_SETTINGS)
-        "labels", "init", "tty", "stdin_open", "privileged", "cap_add", "cap_drop", "cpuset", "devices",
-        "group_add", "ipc", "isolation", "logging", "mac_address", "oom_score_adj", "pid", "pids_limit",
-        "read_only", "runtime", "security_opt", "shm_size", "sysctls", "ulimits",
-        "userns_mode", "uts",
+        "stop_grace_period", "stop_signal", "cpus", "mem_limit", "mem_reservation", *DOCKER_SETTINGS,
     }
 )  # fmt: skip
 
@@ -154,8 +157,7 @@ class _ServiceParser:
 
     def resources(self, name: str, svc: YamlMap, container: Container) -> None:
         """deploy.resources (else cpus, mem_limit, mem_reservation): reservations, else limits."""
-        deploy = svc.get("deploy")
-        resources = deploy.get("resources") if isinstance(deploy, YamlMap) else None
+        resources = _deploy_resources(svc)
         limits = _section(resources, "limits")
         reservations = _section(resources, "reservations")
         found = [
@@ -212,12 +214,10 @@ class _ServiceParser:
                 continue
             container.settings[key] = read
             container.settings_positions[key] = svc.where_key(key)
-        deploy = svc.get("deploy")
-        resources = deploy.get("resources") if isinstance(deploy, YamlMap) else None
-        pids = _section(resources, "limits").get("pids")
-        if isinstance(pids, int) and "pids_limit" not in container.settings:
-            container.settings["pids_limit"] = pids
-            container.settings_positions["pids_limit"] = _section(resources, "limits").where_key("pids")
+        limits = _section(_deploy_resources(svc), "limits")
+        if isinstance(limits.get("pids"), int) and "pids_limit" not in container.settings:
+            container.settings["pids_limit"] = limits["pids"]
+            container.settings_positions["pids_limit"] = limits.where_key("pids")
 
     def stop(self, svc: YamlMap, container: Container) -> None:
         grace = svc.get("stop_grace_period")
@@ -696,13 +696,6 @@ def _top_level_findings(project: ComposeProject, findings: Findings) -> None:
 
 
 # Sub-keys the parser reads inside the keys of CONSUMED; any other sub-key gets a finding.
-# Compose keys read as container runtime settings (mapper/docker.py turns them into docker config).
-DOCKER_SETTINGS = (
-    "privileged", "cap_add", "cap_drop", "security_opt", "read_only", "init", "tty", "stdin_open",
-    "labels", "sysctls", "ulimits", "shm_size", "pids_limit", "devices", "group_add", "ipc", "pid",
-    "uts", "userns_mode", "runtime", "isolation", "mac_address", "cpuset", "oom_score_adj",
-    "logging",
-)  # fmt: skip
 
 
 def _setting(key: str, value: Any) -> Any:
@@ -765,9 +758,33 @@ _READ_SUBKEYS = {
 }
 
 
+def _deploy_resources(svc: YamlMap) -> YamlMap | None:
+    deploy = svc.get("deploy")
+    resources = deploy.get("resources") if isinstance(deploy, YamlMap) else None
+    return resources if isinstance(resources, YamlMap) else None
+
+
 def _section(resources: Any, name: str) -> YamlMap:
     section = resources.get(name) if isinstance(resources, YamlMap) else None
     return section if isinstance(section, YamlMap) else YamlMap(Position("-"))
+
+
+def _unread_resources(name: str, resources: YamlMap, findings: Findings) -> None:
+    """One finding per deploy.resources key the translator does not read (devices, ...)."""
+    sections = [("", resources), ("limits", _section(resources, "limits"))]
+    sections.append(("reservations", _section(resources, "reservations")))
+    for section, mapping in sections:
+        for key in mapping:
+            if key not in _READ_SUBKEYS[section or "resources"]:
+                where = ".".join(p for p in ("deploy.resources", section, key) if p)
+                findings.add(
+                    codes.NOT_TRANSLATED,
+                    mapping.where_key(key),
+                    f"{where} of service {name!r} is not translated",
+                    "use a device block for GPUs; set other resources and limits by hand",
+                    path=_path(name, *where.split(".")),
+                    subject=name,
+                )
 
 
 def _unread_subkeys(name: str, svc: YamlMap, findings: Findings) -> None:
@@ -784,22 +801,9 @@ def _unread_subkeys(name: str, svc: YamlMap, findings: Findings) -> None:
                     path=_path(name, "deploy", key),
                     subject=name,
                 )
-        resources = deploy.get("resources")
-        for section in ("", "limits", "reservations"):
-            mapping = _section(resources, section) if section else resources
-            if not isinstance(mapping, YamlMap):
-                continue
-            for key in mapping:
-                if key not in _READ_SUBKEYS[section or "resources"]:
-                    where = ".".join(p for p in ("deploy.resources", section, key) if p)
-                    findings.add(
-                        codes.NOT_TRANSLATED,
-                        mapping.where_key(key),
-                        f"{where} of service {name!r} is not translated",
-                        "use a device block for GPUs; set other resources and limits by hand",
-                        path=_path(name, *where.split(".")),
-                        subject=name,
-                    )
+        resources = _deploy_resources(svc)
+        if resources is not None:
+            _unread_resources(name, resources, findings)
     depends = svc.get("depends_on")
     if isinstance(depends, YamlMap):
         for target, spec in depends.items():

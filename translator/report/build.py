@@ -54,7 +54,6 @@ SEVERITIES = ("error", "warning", "info")
 _PREREQUISITE_CODES: dict[str, tuple[str, str]] = {
     codes.BUILD_ONLY: ("An image registry the clients can pull from", "images that were only built locally"),
     codes.VOLUME_BIND: ("Host volumes on the clients, or CSI volumes", "bind mounts of host paths"),
-    codes.VOLUME_NAMED: ("Host volumes on the clients, or CSI volumes", "named volumes hold data"),
     codes.VOLUME_HOST: ("Host volumes on the clients, or CSI volumes", "named volumes hold data"),
     codes.PORT_HOST_IP: ("host_network blocks in the client configuration", "ports bound to one address"),
     codes.HOST_NETWORK_NEEDED: (
