@@ -7,6 +7,7 @@ from dataclasses import field
 from typing import Any
 
 from translator.records import record
+from translator.source import Position
 from translator.variables import KeptVariable
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -59,6 +60,7 @@ Text = str | Interpolated
 class Upstream:
     destination_name: str
     local_bind_port: int
+    local_bind_address: str | None = None  # a loopback address that a served name resolves to
 
 
 @record
@@ -183,6 +185,33 @@ class Task:
 
 
 @record
+class Wire:
+    """One way a client workload reaches a target, as the mapper decided it (the report reads these).
+
+    ``kind``: ``rewritten`` (a value the tool could see now reads the address), or ``name`` (the
+    name resolves inside the client's allocation: ``extra_hosts`` plus a forwarder on ``address``).
+    ``via``: how the address is found: ``nomad`` / ``consul`` (a template over ``nomadService`` /
+    ``service``), ``connect`` (an upstream), ``local`` (the same group: localhost or 127.0.0.1) or
+    ``external`` (an ExternalName host).
+    """
+
+    kind: str  # rewritten | name
+    client: str  # the client workload, as named in the source
+    target: str  # the target workload ("" for an external host)
+    via: str  # nomad | consul | connect | local | external
+    position: Position
+    service: str = ""  # the Nomad service looked up
+    port: int | None = None  # the port the application uses
+    protocol: str = "tcp"
+    task: str = ""  # rewritten: the client task
+    variable: str = ""  # rewritten: the env key, or ``args[i]`` / ``entrypoint[i]``
+    before: str = ""  # rewritten: the value as written
+    after: str = ""  # rewritten: what the task reads now, as people read it
+    name: str = ""  # name: the host name served
+    address: str = ""  # name: the loopback address it resolves to
+
+
+@record
 class Restart:
     attempts: int
     mode: str  # fail | delay
@@ -200,6 +229,7 @@ class Group:
     restart: Restart | None = None
     comment: str = ""
     volumes: list[GroupVolume] = field(default_factory=list)
+    wiring: list[Wire] = field(default_factory=list)  # decisions only: the emitters never read them
 
 
 @record
