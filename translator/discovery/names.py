@@ -89,6 +89,8 @@ def plan_names(project: Project, references: References, options: Options, findi
         reaches: dict[tuple[str, str], Reach] = {}
         for dependency in workload.depends_on:
             target = owners.get(dependency.target)
+            if dependency.condition == "completed":
+                continue  # a one-shot task that must finish first: an order, not a connection
             if target is None or (
                 options.serve_names == "auto" and target.name in named.get(workload.name, ())
             ):
