@@ -8,8 +8,10 @@ Dockerfile ``EXPOSE`` line, or its documentation).
 What is listed, for each image: the ports its default command listens on for clients,
 HTTP APIs, web interfaces and monitoring endpoints included. Left out: ports used only
 between members of a cluster (peer, gossip and replication ports), and ports that open
-only once more is configured (TLS variants, optional plugins). Elasticsearch's and
-OpenSearch's transport port 9300 is kept, as the port their older Java clients used.
+only once more is configured (TLS variants, optional plugins). Two exceptions: the
+transport port 9300 of Elasticsearch and OpenSearch is kept (between nodes, and the port
+of their older Java clients), and etcd's own images bind 2379 to localhost until told
+otherwise, yet 2379 is the client port every configuration of them uses.
 
 Which references match:
 
