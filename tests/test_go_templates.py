@@ -461,3 +461,6 @@ def test_discovery_templates_look_the_target_up_where_it_is_registered(
         'DISCOVERED_DB_ADDRESS_5432="192.0.2.7:31000"',
         'KAFKA_BROKERS="192.0.2.7:31000,[2001:db8::1]:31001,localhost:9092"',
     ]
+    function = {"nomad": "nomadService", "consul": "service"}[provider]
+    shown = [f.message for f in result.findings if f.code == "D001" and f.message.startswith("DATABASE_URL")]
+    assert shown and all(f"<address of {function} 'db'>" in m for m in shown)  # the finding says so too
