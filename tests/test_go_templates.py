@@ -188,6 +188,10 @@ def _env_line_problem(line: str) -> str:
             if c == "u":
                 if not re.fullmatch(r"[0-9A-Fa-f]{4}", value[i + 1 : i + 5]):
                     return "incomplete \\u escape"
+                if 0xD800 <= int(value[i + 1 : i + 5], 16) <= 0xDFFF:  # a surrogate: its pair must follow
+                    if not re.fullmatch(r"\\u[0-9A-Fa-f]{4}", value[i + 5 : i + 11]):
+                        return "incomplete surrogate pair"
+                    i += 6
                 i += 4
             elif c not in _ESCAPES:
                 return f"invalid escape \\{c}"
@@ -203,6 +207,8 @@ def _env_line_problem(line: str) -> str:
         ("A-B=1\n", True),
         ('A="unclosed\n', True),
         ('A="\\x"\n', True),
+        ('A="\\ud83d\\ude00"\n', False),
+        ('A="\\ud83d"\n', True),
         ("A=tab\there\n", True),
         ("=1\n", True),
         ("no separator\n", True),
@@ -231,7 +237,7 @@ class Case:
         return self.run(Options(**{**self.options, "provider": provider, "discovery": discovery}))
 
 
-def _compose(files: list[Path], **kwargs: Any) -> Callable[[Options], Result]:
+def _translator(files: list[Path], **kwargs: Any) -> Callable[[Options], Result]:
     return lambda options: translate([str(f) for f in files], options, **kwargs)
 
 
@@ -240,12 +246,12 @@ def _cases() -> list[Case]:
     for case in sorted(p.parent for p in (FIXTURES / "compose").glob("*/compose.yaml")):
         extra = fixture_options(case)
         cases.append(
-            Case(f"compose/{case.name}", case, _compose([case / "compose.yaml"], environ=ENVIRON), extra)
+            Case(f"compose/{case.name}", case, _translator([case / "compose.yaml"], environ=ENVIRON), extra)
         )
     for case in sorted(p.parent for p in (FIXTURES / "compose-loader").glob("*/case.json")):
         for variant, spec in variants(case).items():
             loaded = load_options(case, spec)
-            run = _compose(
+            run = _translator(
                 [Path(f) for f in loaded.files],
                 project_directory=loaded.project_directory,
                 project_name=loaded.project_name,
@@ -255,18 +261,20 @@ def _cases() -> list[Case]:
             )
             cases.append(Case(f"compose-loader/{case.name}/{variant}", case, run))
     for case in sorted(p.parent for p in (FIXTURES / "discovery").glob("*/compose.yaml")):
-        cases.append(Case(f"discovery/{case.name}", case, _compose([case / "compose.yaml"], environ=ENVIRON)))
+        cases.append(
+            Case(f"discovery/{case.name}", case, _translator([case / "compose.yaml"], environ=ENVIRON))
+        )
     for case in sorted(p for p in (FIXTURES / "keep-variables").iterdir() if p.is_dir()):
         files = [case / "compose.yaml", *[p for p in [case / "compose.override.yaml"] if p.is_file()]]
-        run = _compose(files, environ=ENVIRON, keep_variables=True)
+        run = _translator(files, environ=ENVIRON, keep_variables=True)
         cases.append(Case(f"keep-variables/{case.name}", case, run))
     for case in sorted(p for p in (FIXTURES / "kubernetes").iterdir() if p.is_dir()):
-        cases.append(Case(f"kubernetes/{case.name}", case, _compose([case])))
+        cases.append(Case(f"kubernetes/{case.name}", case, _translator([case])))
     for name, path in compose_corpus_cases():
-        run = _compose([path], environ={}, consistency=consistent(path))
+        run = _translator([path], environ={}, consistency=consistent(path))
         cases.append(Case(f"corpus/compose/{name}", path.parent, run))
     for case in sorted(p for p in corpus_dir("kubernetes").iterdir() if p.is_dir()):
-        cases.append(Case(f"corpus/kubernetes/{case.name}", case, _compose([case])))
+        cases.append(Case(f"corpus/kubernetes/{case.name}", case, _translator([case])))
     return cases
 
 
