@@ -78,6 +78,7 @@ def test_nomad_service_three_argument_form_keeps_a_stable_subset(go_renderer: Re
     assert render('{{ nomadService 20 "k" "db" | len }}', nomad={"db": many}).output == "8"
     assert render('{{ nomadService "3" "k" "db" }}', nomad={"db": many}).error.startswith("execute: ")
     assert render('{{ nomadService 3 "db" }}', nomad={"db": many}).error.startswith("execute: ")
+    assert "malformed" in render('{{ nomadService 2 "" "db" }}', nomad={"db": many}).error
 
 
 def test_nomad_service_refuses_a_query_it_cannot_read(go_renderer: Renderer) -> None:
@@ -96,6 +97,7 @@ def test_consul_service_lists_passing_instances_by_node_unless_filtered(go_rende
     tagged = render('{{ range service "blue.api@dc2" }}{{ .Node }}{{ end }}', consul={"api": API})
     assert tagged.output == "n1"
     assert "invalid filter" in render('{{ service "api" "healthy" }}', consul={"api": API}).error
+    assert render('{{ range service "api|," }}{{ .Port }}{{ end }}', consul={"api": API}).output == ""
 
 
 def test_consul_service_fields_are_consul_templates(go_renderer: Renderer) -> None:

@@ -254,7 +254,7 @@ func (r *run) funcs() template.FuncMap {
 // a stable subset of N chosen for the key (rendezvous hashing). Nothing registered: nil.
 func (r *run) nomadService(args ...interface{}) ([]*NomadService, error) {
 	var query, key string
-	count := -1
+	count, choosing := 0, false
 	switch len(args) {
 	case 1:
 		text, ok := args[0].(string)
@@ -275,15 +275,15 @@ func (r *run) nomadService(args ...interface{}) ([]*NomadService, error) {
 		if !ok {
 			return nil, errors.New("expected string for <service> argument")
 		}
-		count, key, query = n, k, text
+		count, key, query, choosing = n, k, text, true
 	default:
 		return nil, errors.New("expected arguments <service> or <count> <key> <service>")
 	}
 	if !nomadQuery.MatchString(query) {
 		return nil, fmt.Errorf("nomad.service: invalid format: %q", query)
 	}
-	if count >= 0 && key == "" {
-		return nil, errors.New("nomad.service: the choose key must not be empty")
+	if choosing && (count < 0 || key == "") {
+		return nil, fmt.Errorf("nomad.service: malformed choose parameter %d|%s", count, key)
 	}
 	parts := groups(nomadQuery, query)
 	registered, ok := r.req.Nomad[parts["name"]]
@@ -308,7 +308,7 @@ func (r *run) nomadService(args ...interface{}) ([]*NomadService, error) {
 			AllocID:    s.AllocID,
 		})
 	}
-	if count >= 0 {
+	if choosing {
 		found = choose(found, count, key)
 	}
 	return found, nil
@@ -373,7 +373,7 @@ func (r *run) service(args ...string) ([]*HealthService, error) {
 		}
 		filters = append(filters, f)
 	}
-	if len(filters) == 0 {
+	if parts["filter"] == "" { // no filter: passing only (a filter of bare commas accepts nothing)
 		filters = []string{"passing"}
 	}
 	registered, ok := r.req.Consul[parts["name"]]
