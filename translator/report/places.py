@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from translator.api import Result
     from translator.model import Workload
+    from translator.nomad import Group, Job
 
 
 def owners(workloads: Iterable[Workload]) -> dict[str, str]:
@@ -20,6 +22,20 @@ def owners(workloads: Iterable[Workload]) -> dict[str, str]:
         for container in workload.containers:
             found.setdefault(container.name, workload.name)
     return found
+
+
+def placed(result: Result) -> list[tuple[Workload, Job | None, Group | None]]:
+    """Workloads with their job and group. The mapper makes groups in workload order (one job for a
+    Compose project, one job per workload for Kubernetes); anything else leaves them unpaired."""
+    workloads = result.project.workloads
+    if result.project.job_per_workload and len(result.jobs) == len(workloads):
+        return [
+            (w, j, j.groups[0] if j.groups else None) for w, j in zip(workloads, result.jobs, strict=True)
+        ]
+    if len(result.jobs) == 1 and len(result.jobs[0].groups) == len(workloads):
+        job = result.jobs[0]
+        return [(w, job, g) for w, g in zip(workloads, job.groups, strict=True)]
+    return [(w, None, None) for w in workloads]
 
 
 def base_directory(files: list[str]) -> str:
