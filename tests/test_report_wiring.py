@@ -1,5 +1,6 @@
 """The report renders the mapper's wiring records (``Group.wiring``): the references table, the names
-served, the diagram's edges and the JSON."""
+served, the diagram's edges, the JSON, and readiness (a dependency nothing wires keeps a workload
+from being ready)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from translator.nomad import Group, Wire
 from translator.options import Options
 from translator.report.build import build_report
 from translator.report.render import render_json, render_markdown
+from translator.report.terminal import result_summary, summary
 
 DEPENDS = "services:\n  app:\n    image: example/app\n    depends_on: [db]\n  db:\n    image: example/db\n"
 DB_PORT = "    expose: ['5432']\n"
@@ -75,7 +77,7 @@ def test_a_served_name_shows_in_the_table_the_diagram_and_the_json() -> None:
         "tcp",
     )
     assert (row.mode, row.forwarder) == ("nomad", "nginx")
-    assert app.references == []
+    assert app.references == [] and app.status == "ready"  # the record wires the dependency
     markdown = render_markdown(report)
     assert "**Names served**" in markdown
     assert "| `db` | `127.0.1.1` | `db` | 5432/tcp | nginx to `db` (nomad) |" in markdown
@@ -107,3 +109,42 @@ def test_names_the_mapper_serves_are_in_the_report() -> None:
     app = next(w for w in report.workloads if w.name == "app")
     assert [(n.name, n.target, n.port) for n in app.names] == [("db", "db", 5432)]
     assert any(e.kind == "name" and (e.source, e.target) == ("app", "db") for e in report.edges)
+    assert app.status == "ready" and app.unwired == []
+
+
+def test_an_unwired_dependency_makes_the_workload_not_ready() -> None:
+    # D005 (the dependency is named nowhere) is ignored: no finding is left to say it.
+    result = translate_text(DEPENDS + DB_PORT, options=Options(serve_names="off"), environ={})
+    report = build_report(result, {"D005"})
+    app = next(w for w in report.workloads if w.name == "app")
+    assert app.counts == {"error": 0, "warning": 0, "info": 1}
+    assert (app.status, app.unwired) == ("approximated", ["db"])
+    assert "Not ready: reaches `db` by a name nothing resolves" in render_markdown(report)
+    assert _workload(json.loads(render_json(report)), "app")["unwired"] == ["db"]
+    assert (report.summary.ready, report.summary.approximated) == (0, 2)  # db has a warning of its own
+    # The summary the CLI prints without a report says the same.
+    light = build_report(result, {"D005"}, details=False)
+    assert light.summary == report.summary
+    assert result_summary(result, {"D005"}, "out/") == summary(light, "out/")
+    assert "0 ready, 2 approximated" in result_summary(result, {"D005"}, "out/")
+
+
+def test_a_wired_dependency_keeps_the_workload_ready() -> None:
+    for result in (
+        _served_by_hand(),  # a served name
+        translate_text(DEPENDS.replace("[db]\n", "[db]\n    environment: {DB: 'db:5432'}\n") + DB_PORT),
+    ):
+        report = build_report(result, {"D005", "P003"})
+        statuses = {w.name: (w.status, w.unwired) for w in report.workloads}
+        assert statuses == {"app": ("ready", []), "db": ("ready", [])}
+        assert (report.summary.ready, report.summary.approximated) == (2, 0)
+        assert result_summary(result, {"D005", "P003"}, "out/") == summary(report, "out/")
+
+
+def test_a_dependency_in_the_same_group_needs_no_wire() -> None:
+    text = (
+        "services:\n  app:\n    image: example/app\n    ports: ['8080']\n"
+        "  proxy:\n    image: example/proxy\n    network_mode: service:app\n    depends_on: [app]\n"
+    )
+    report = build_report(translate_text(text, options=Options(serve_names="off"), environ={}), {"P001"})
+    assert [(w.name, w.unwired) for w in report.workloads] == [("app", [])]

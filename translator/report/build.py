@@ -48,6 +48,7 @@ from translator.report.places import base_directory as _base_directory
 from translator.report.places import owners as _owners
 from translator.report.places import placed as _placed
 from translator.report.places import shown as _shown
+from translator.report.places import unwired as _unwired
 from translator.report.secrets import mask_value, report_text
 
 SEVERITIES = ("error", "warning", "info")
@@ -92,7 +93,8 @@ def build_report(result: Result, ignored: Collection[str] = (), *, details: bool
     for entry in entries:
         entries_of.setdefault(entry.workload, []).append(entry)
     workloads = [
-        _workload(w, job, group, entries_of.get(w.name, []), base, details) for w, job, group in placed
+        _workload(w, job, group, entries_of.get(w.name, []), _unwired(w, group, owners), base, details)
+        for w, job, group in placed
     ]
     edges = _edges(placed, owners) if details else []
     names = [w.name for w in result.project.workloads]
@@ -136,10 +138,11 @@ def _counts(entries: Iterable[FindingEntry]) -> dict[str, int]:
     return counts
 
 
-def _status(counts: dict[str, int]) -> str:
+def _status(counts: dict[str, int], unwired: list[str]) -> str:
+    """The worst finding decides; a dependency nothing wires keeps a workload from being ready."""
     if counts["error"]:
         return ACTION
-    return APPROXIMATED if counts["warning"] else READY
+    return APPROXIMATED if counts["warning"] or unwired else READY
 
 
 # ----- one workload -----
@@ -150,10 +153,12 @@ def _workload(
     job: Job | None,
     group: Group | None,
     own: list[FindingEntry],
+    unwired: list[str],
     base: str,
     details: bool = True,
 ) -> WorkloadReport:
-    """One workload's section; ``own`` are already this workload's findings."""
+    """One workload's section; ``own`` are already this workload's findings, ``unwired`` its
+    dependencies that no record wires."""
     counts = _counts(own)
     if not details:
         group = None  # the tables below come out empty
@@ -166,7 +171,7 @@ def _workload(
         else _shown(position.file, base),
         job=job.name if job else "",
         group=group.name if group else "",
-        status=_status(counts),
+        status=_status(counts, unwired),
         counts=counts,
         tasks=_tasks(group),
         ports=_ports(workload, group),
@@ -177,6 +182,7 @@ def _workload(
         names=[_name(w) for w in _wiring(group, "name")],
         checks=_checks(group),
         actions=[e.message for e in own if e.severity == "error"],
+        unwired=unwired,
     )
 
 

@@ -13,9 +13,9 @@ from translator.records import record
 
 SCHEMA_VERSION = 2  # 2: references are one row per reference, read from the mapper's records
 
-# A workload's status, from the worst finding that concerns it.
-READY = "ready"  # translated; at most visible changes (info)
-APPROXIMATED = "approximated"  # runs, but something was approximated (warning)
+# A workload's status, from the worst finding that concerns it and from its dependencies.
+READY = "ready"  # translated; at most visible changes (info), every dependency wired
+APPROXIMATED = "approximated"  # runs, but something was approximated (warning) or a dependency is unwired
 ACTION = "action"  # a person must act before it runs as before (error)
 
 # What forwards a served name, by the record's ``via`` (translator/discovery/names.py): an nginx
@@ -120,6 +120,9 @@ class WorkloadReport:
     names: list[NameRow] = field(default_factory=list)  # names served in its allocation
     checks: list[CheckRow] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)  # the error findings' messages, for the overview
+    # Workloads it depends on that nothing wires it to (no rewritten value, no served name): it
+    # reaches them by a name nothing resolves, so it is not ready.
+    unwired: list[str] = field(default_factory=list)
 
 
 @record

@@ -38,6 +38,18 @@ def placed(result: Result) -> list[tuple[Workload, Job | None, Group | None]]:
     return [(w, None, None) for w in workloads]
 
 
+def unwired(workload: Workload, group: Group | None, owners: dict[str, str]) -> list[str]:
+    """The other workloads ``workload`` depends on that no record of its group wires it to (neither a
+    rewritten value nor a served name): it reaches them by a name nothing resolves."""
+    wired = {wire.target for wire in group.wiring} if group is not None else set()
+    found: list[str] = []
+    for dependency in workload.depends_on:
+        target = owners.get(dependency.target, "")  # undefined targets are the loader's to report
+        if target and target != workload.name and target not in wired and target not in found:
+            found.append(target)
+    return found
+
+
 def base_directory(files: list[str]) -> str:
     """Positions are shown relative to the directory holding the inputs: readable, and the same
     wherever the project is checked out."""
