@@ -286,13 +286,21 @@ class Rewriter:
             if isinstance(piece, str):
                 out.append(template_text(piece, before_action=i + 1 < len(rendered)))
             elif service is not None:
-                out.append(self._action(ref, service, mode))
+                out.append(self._action(ref, service, mode, caller))
         return '"' + "".join(out) + '"'
 
-    def _action(self, ref: Reference, service: Service, mode: str) -> str:
+    def _action(self, ref: Reference, service: Service, mode: str, caller: Placed) -> str:
         if mode == "connect":  # a value that must stay in a template reads the upstream variable
             name = self._upstream_var(ref, service)
             text = f'{{{{ env "{name}" }}}}'
+            bound = bound_address(caller.group, service.name)
+            if bound is not None:  # Nomad's NOMAD_UPSTREAM_ADDR_* says 127.0.0.1 whatever the address
+                port = f'{{{{ env "{_UPSTREAM_VARS["port"]}{_NOT_ENV.sub("_", service.name)}" }}}}'
+                text = {
+                    "address": f"{template_text(bound)}:{port}",
+                    "host": template_text(bound),
+                    "port": port,
+                }[ref.kind]
             if ref.repeat is not None:
                 before = template_text(ref.repeat.prefix, before_action=True)
                 return before + text + template_text(ref.repeat.suffix)
@@ -322,7 +330,7 @@ class Rewriter:
             ref, service = item
             assert service is not None
             name = env_name(f"discovered_{service.name}_{ref.kind}_{ref.port}")
-            self._template(task).lines[name] = '"' + self._action(ref, service, mode) + '"'
+            self._template(task).lines[name] = '"' + self._action(ref, service, mode, caller) + '"'
             parts.append(EnvRef(name))
         new = Interpolated(_merge(parts))
         args = task.config.entrypoint if value.where == "entrypoint" else task.config.args
@@ -349,9 +357,19 @@ class Rewriter:
         if mode != "connect":
             return []  # rendered by a template
         name = self._upstream_var(ref, service, caller)
+        piece: str | EnvRef | list[str | EnvRef] = EnvRef(name)
+        bound = bound_address(caller.group, service.name)
+        if bound is not None:  # the upstream listens where a served name points; Nomad's ADDR says 127.0.0.1
+            port = EnvRef(_UPSTREAM_VARS["port"] + _NOT_ENV.sub("_", service.name))
+            pieces: dict[str, str | EnvRef | list[str | EnvRef]] = {
+                "address": [bound + ":", port],
+                "host": bound,
+                "port": port,
+            }
+            piece = pieces[ref.kind]
         if ref.repeat is not None:  # one upstream balances over every instance: one element
-            return [ref.repeat.prefix, EnvRef(name), ref.repeat.suffix]
-        return EnvRef(name)
+            return [ref.repeat.prefix, *(piece if isinstance(piece, list) else [piece]), ref.repeat.suffix]
+        return piece
 
     def _upstream_var(self, ref: Reference, service: Service, caller: Placed | None = None) -> str:
         if caller is not None:
@@ -366,6 +384,10 @@ class Rewriter:
             service.connect = Connect(local_service_port=ref.port)
         own = connect_service_of(caller)
         assert own.connect is not None
+        existing = next((u for u in own.connect.upstreams if u.destination_name == service.name), None)
+        if existing is not None:  # a served name's upstream: one per destination (Consul refuses two)
+            self.bind_ports[key] = existing.local_bind_port
+            return
         used = {p.to or p.static for p in caller.group.network.ports} | {
             port for (group, _), port in self.bind_ports.items() if group == id(caller.group)
         }
@@ -408,6 +430,16 @@ class Rewriter:
                     "or use a host:port value",
                     subject=value.workload,
                 )
+
+
+def bound_address(group: Group, destination: str) -> str | None:
+    """The loopback address an upstream of ``group`` to ``destination`` listens on, when a served name
+    gave it one."""
+    for service in group.services:
+        for upstream in service.connect.upstreams if service.connect else ():
+            if upstream.destination_name == destination:
+                return upstream.local_bind_address
+    return None
 
 
 def connect_service_of(caller: Placed) -> Service:
