@@ -148,3 +148,15 @@ def test_a_dependency_in_the_same_group_needs_no_wire() -> None:
     )
     report = build_report(translate_text(text, options=Options(serve_names="off"), environ={}), {"P001"})
     assert [(w.name, w.unwired) for w in report.workloads] == [("app", [])]
+
+
+def test_a_dependency_that_must_complete_is_an_order_not_a_connection() -> None:
+    text = (
+        "services:\n  app:\n    image: example/app\n"
+        "    depends_on: {migrate: {condition: service_completed_successfully}}\n"
+        "  migrate:\n    image: example/migrate\n"
+    )
+    # C014 (Nomad cannot order groups) is ignored: the wiring alone decides here.
+    report = build_report(translate_text(text, environ={}), {"C014"})
+    app = next(w for w in report.workloads if w.name == "app")
+    assert (app.status, app.unwired, app.names) == ("ready", [], [])

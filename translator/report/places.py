@@ -44,6 +44,8 @@ def unwired(workload: Workload, group: Group | None, owners: dict[str, str]) -> 
     wired = {wire.target for wire in group.wiring} if group is not None else set()
     found: list[str] = []
     for dependency in workload.depends_on:
+        if dependency.condition == "completed":
+            continue  # a one-shot task that must finish first: an order, not a connection (names.py)
         target = owners.get(dependency.target, "")  # undefined targets are the loader's to report
         if target and target != workload.name and target not in wired and target not in found:
             found.append(target)
