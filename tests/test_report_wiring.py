@@ -160,3 +160,10 @@ def test_a_dependency_that_must_complete_is_an_order_not_a_connection() -> None:
     report = build_report(translate_text(text, environ={}), {"C014"})
     app = next(w for w in report.workloads if w.name == "app")
     assert (app.status, app.unwired, app.names) == ("ready", [], [])
+
+
+def test_names_forwarded_by_nginx_need_its_image() -> None:
+    needs = {p.need: p.workloads for p in build_report(_served_by_hand()).prerequisites}
+    assert needs["Clients that can pull the nginx image"] == ["app"]
+    unserved = build_report(translate_text(DEPENDS + DB_PORT, options=Options(serve_names="off"), environ={}))
+    assert all("nginx" not in p.need for p in unserved.prerequisites)

@@ -402,6 +402,12 @@ def _prerequisites(
             need("A Consul agent on every client", "services are registered in Consul", workload.name)
         if any(s.connect is not None for s in group.services):
             need("Consul Connect with Envoy", "upstreams go through Connect sidecars", workload.name)
+        if any(w.kind == "name" and FORWARDERS.get(w.via) == "nginx" for w in group.wiring):
+            need(
+                "Clients that can pull the nginx image",
+                "names are served by an nginx stream sidecar in the client's allocation",
+                workload.name,
+            )
         for port in group.network.ports:
             if port.host_network:
                 need(
