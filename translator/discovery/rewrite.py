@@ -6,7 +6,8 @@ Per reference: the same group → ``localhost:<container port>``; ``--discovery 
 (its ``provider``); ``--discovery connect`` → a Connect upstream and
 ``${NOMAD_UPSTREAM_ADDR_<name>}``. Arguments cannot call a template: the template renders the
 address into a variable and the argument refers to it (Nomad evaluates driver config with the
-task environment, template variables included; see docs/discovery.md).
+task environment, template variables included; see docs/discovery.md). Every reference rewritten is
+also a ``Wire(kind="rewritten")`` on the caller's group, which is how the report knows of it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,18 @@ from translator.discovery.envfile import template_text
 from translator.discovery.references import Reference, References, Value, sibling_prefix
 from translator.findings import Findings
 from translator.model import Workload
-from translator.nomad import Connect, EnvRef, Group, Interpolated, Job, Service, Task, Template, Upstream
+from translator.nomad import (
+    Connect,
+    EnvRef,
+    Group,
+    Interpolated,
+    Job,
+    Service,
+    Task,
+    Template,
+    Upstream,
+    Wire,
+)
 from translator.options import Options
 from translator.records import record
 
@@ -34,6 +46,8 @@ _DYNAMIC = range(20000, 32001)
 
 _ADDRESS = '{{ if .Address | contains ":" }}[{{ .Address }}]{{ else }}{{ .Address }}{{ end }}'
 _BODIES = {"address": _ADDRESS + ":{{ .Port }}", "host": "{{ .Address }}", "port": "{{ .Port }}"}
+# Where an argument sits in the task's driver config: Compose ``command`` is Nomad's ``args``.
+_ARGUMENT_LISTS = {"command": "args", "entrypoint": "entrypoint"}
 _UPSTREAM_VARS = {
     "address": "NOMAD_UPSTREAM_ADDR_",
     "host": "NOMAD_UPSTREAM_IP_",
@@ -128,18 +142,57 @@ class Rewriter:
             return
         mode = self._mode(caller, rendered, value)
         if value.where == "env":
-            shown = self._env(task, value, caller, rendered, mode)
+            after, templated = self._env(task, value, caller, rendered, mode)
         else:
-            shown = self._argument(task, value, caller, rendered, mode)
-        if shown.startswith('"'):  # a template: show where each address comes from, not the actions
-            shown = repr(_display(rendered, mode)) + f" (rendered by a template into {TEMPLATE_DESTINATION})"
+            after, templated = self._argument(task, value, caller, rendered, mode), False
+        if templated:  # show where each address comes from, not the template's actions
+            after = _display(rendered, mode)
+        shown = repr(after) + (f" (rendered by a template into {TEMPLATE_DESTINATION})" if templated else "")
         self.findings.add(
             codes.DISCOVERY_REWRITTEN,
             value.position,
             f"{_label(value)} {value.original!r} now reads {shown}",
             subject=value.workload,
         )
+        self._wire(caller, task, value, rendered, mode, after)
         self._port_warning(value, references)
+
+    def _wire(
+        self,
+        caller: Placed,
+        task: Task,
+        value: Value,
+        rendered: list[str | tuple[Reference, Service | None]],
+        mode: str,
+        after: str,
+    ) -> None:
+        """One record per reference rewritten in ``value``: what the report shows of it."""
+        variable = value.key if value.where == "env" else f"{_ARGUMENT_LISTS[value.where]}[{value.key}]"
+        for item in rendered:
+            if isinstance(item, str):
+                continue
+            ref, service = item
+            if ref.external is not None:
+                via = "external"
+            elif ref.target == caller.workload.name:
+                via = "local"
+            else:
+                via = mode
+            caller.group.wiring.append(
+                Wire(
+                    "rewritten",
+                    value.workload,
+                    ref.target,
+                    via,
+                    ref.position,
+                    service=service.name if service is not None else "",
+                    port=ref.port,
+                    task=task.name,
+                    variable=variable,
+                    before=value.original,
+                    after=after,
+                )
+            )
 
     # -- targets -----------------------------------------------------------------------------
 
@@ -196,20 +249,21 @@ class Rewriter:
         caller: Placed,
         rendered: list[str | tuple[Reference, Service | None]],
         mode: str,
-    ) -> str:
+    ) -> tuple[str, bool]:
+        """The value the task reads now, and whether a template renders it (else it is in ``env``)."""
         pieces = [self._piece(item, caller, mode) for item in rendered]
         if all(isinstance(p, str) for p in pieces):  # same group or external: a plain value
             text = "".join(p for p in pieces if isinstance(p, str))
             if not _RUNTIME.search(text):
                 task.env[value.key] = text
-                return repr(text)
-            return self._env_template(task, value, caller, rendered, "nomad")
+                return text, False
+            return self._env_template(task, value, caller, rendered, "nomad"), True
         if mode == "connect":
             literal = "".join(p for p in pieces if isinstance(p, str))
             if not _RUNTIME.search(literal):
                 task.env[value.key] = Interpolated(_merge(pieces))
-                return repr(str(task.env[value.key]))
-        return self._env_template(task, value, caller, rendered, mode)
+                return str(task.env[value.key]), False
+        return self._env_template(task, value, caller, rendered, mode), True
 
     def _env_template(
         self,
@@ -222,7 +276,7 @@ class Rewriter:
         task.env.pop(value.key, None)
         text = self._template_value(rendered, caller, mode)
         self._template(task).lines[value.key] = text
-        return f"{text} (rendered by a template into {TEMPLATE_DESTINATION})"
+        return text
 
     def _template_value(
         self, rendered: list[str | tuple[Reference, Service | None]], caller: Placed, mode: str
@@ -290,7 +344,7 @@ class Rewriter:
         args = task.config.entrypoint if value.where == "entrypoint" else task.config.args
         if args is not None:
             args[int(value.key)] = new if any(isinstance(p, EnvRef) for p in new.parts) else str(new)
-        return repr(str(new))
+        return str(new)
 
     # -- pieces --------------------------------------------------------------------------------
 
