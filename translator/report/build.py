@@ -139,10 +139,11 @@ def _counts(entries: Iterable[FindingEntry]) -> dict[str, int]:
 
 
 def _status(counts: dict[str, int], unwired: list[str]) -> str:
-    """The worst finding decides; a dependency nothing wires keeps a workload from being ready."""
-    if counts["error"]:
+    """The worst finding decides; a dependency nothing wires needs a person: the application would
+    fail at run time on a name nothing resolves."""
+    if counts["error"] or unwired:
         return ACTION
-    return APPROXIMATED if counts["warning"] or unwired else READY
+    return APPROXIMATED if counts["warning"] else READY
 
 
 # ----- one workload -----
@@ -181,7 +182,8 @@ def _workload(
         references=[_reference(w) for w in _wiring(group, "rewritten")],
         names=[_name(w) for w in _wiring(group, "name")],
         checks=_checks(group),
-        actions=[e.message for e in own if e.severity == "error"],
+        actions=[e.message for e in own if e.severity == "error"]
+        + [f"make {target!r} reachable: it is reached by a name nothing resolves" for target in unwired],
         unwired=unwired,
     )
 

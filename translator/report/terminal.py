@@ -67,9 +67,9 @@ def result_summary(result: Result, ignored: Collection[str], destination: str, c
     ready = approximated = action = 0
     for workload, _, group in placed(result):
         own = by_workload.get(workload.name)
-        if own and own["error"]:
+        if (own and own["error"]) or unwired(workload, group, owner):
             action += 1
-        elif (own and own["warning"]) or unwired(workload, group, owner):
+        elif own and own["warning"]:
             approximated += 1
         else:
             ready += 1
