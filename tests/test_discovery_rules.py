@@ -282,6 +282,9 @@ def test_wires_say_how_the_address_is_found() -> None:
     assert connect.after == "postgres://${NOMAD_UPSTREAM_ADDR_db}/x"
     (consul,) = wires(text + TARGETS, Options(discovery="consul"))
     assert consul.via == "consul" and consul.after == "postgres://<address of service 'db'>/x"
+    # Services registered in Consul are looked up there, whatever the discovery mode.
+    (registered,) = wires(text + TARGETS, Options(provider="consul", discovery="nomad"))
+    assert registered.via == "consul" and registered.after == consul.after
 
 
 def test_a_reference_to_an_external_name_is_a_wire_to_no_workload() -> None:

@@ -176,8 +176,11 @@ class Rewriter:
                 via = "external"
             elif ref.target == caller.workload.name:
                 via = "local"
-            else:
-                via = mode
+            elif mode == "connect":
+                via = "connect"
+            else:  # the catalog the template reads: the target's provider, whatever the mode
+                assert service is not None  # another group's part is rewritten only when registered
+                via = "consul" if lookup_function(service) == "service" else "nomad"
             caller.group.wiring.append(
                 Wire(
                     "rewritten",
