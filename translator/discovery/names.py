@@ -54,6 +54,11 @@ LOCALHOST = "127.0.0.1"
 # Services a namespace is not served whole (the output would grow with its square); references stay
 # rewritten, and a finding names the namespace.
 NAMESPACE_BOUND = 32
+# Each proxied connection holds two of them; a UDP session holds them until it ends.
+WORKER_CONNECTIONS = 4096
+# A UDP "session" (one client address and port) lasts until it has been idle this long: nginx's
+# default (10 minutes) would let one-shot queries from new ports exhaust the connections.
+_UDP_SESSION = ("    proxy_timeout 30s;",)
 _ADDRESS = '{{ if .Address | contains ":" }}[{{ .Address }}]{{ else }}{{ .Address }}{{ end }}'
 
 
@@ -432,7 +437,7 @@ def forwarder_config(listeners: Iterable[_Listener]) -> str:
         "worker_processes 1;",
         "error_log stderr notice;",
         "events {",
-        "  worker_connections 1024;",
+        f"  worker_connections {WORKER_CONNECTIONS};",
         "}",
         "stream {",
     ]
@@ -450,6 +455,7 @@ def forwarder_config(listeners: Iterable[_Listener]) -> str:
             "  server {",
             f"    listen {listen};",
             f"    proxy_pass {upstream};",
+            *(_UDP_SESSION if item.protocol == "udp" else ()),
             "  }",
             "{{- end }}",
         ]
