@@ -271,8 +271,7 @@ def _image_ports(plan: NamePlan, findings: Findings) -> bool:
 def serve_names(plan: NamePlan, placed: list[Placed], options: Options, findings: Findings) -> None:
     """Addresses, forwarders and ``Wire`` records for every client of ``plan``."""
     by_workload = {p.workload.name: p for p in placed}
-    addresses: dict[tuple[int, str, str], str] = {}  # (job, target, endpoint) → loopback address
-    taken: dict[int, int] = {}  # job → addresses handed out
+    addresses = _Addresses()
     for client_name, reaches in plan.reaches.items():
         client = by_workload.get(client_name)
         if client is None:
@@ -291,59 +290,80 @@ def serve_names(plan: NamePlan, placed: list[Placed], options: Options, findings
         listeners: list[_Listener] = []
         for reach in reaches:
             target = by_workload.get(reach.target.name)
-            if target is None:
-                continue
-            if target is client and reach.instance is None:  # the same network namespace: localhost
-                for name in reach.names:
-                    client.group.wiring.append(
-                        Wire(
-                            "name",
-                            client_name,
-                            reach.target.name,
-                            "local",
-                            reach.position,
-                            name=name,
-                            address=LOCALHOST,
-                        )
-                    )
-                _served(findings, client, reach, LOCALHOST, "it is in the same group")
-                continue
-            key = (id(client.job), reach.target.name, _endpoint_key(reach))
-            address = addresses.get(key)
-            if address is None:
-                index = taken.get(id(client.job), 0)
-                address = f"127.0.{1 + index // 254}.{1 + index % 254}"
-            served = _target_listeners(client, target, reach, address, options, findings)
-            if not served:
-                continue
-            if key not in addresses:
-                addresses[key] = address
-                taken[id(client.job)] = taken.get(id(client.job), 0) + 1
-            listeners += served
-            for listener in served:
-                for name in reach.names:
-                    client.group.wiring.append(
-                        Wire(
-                            "name",
-                            client_name,
-                            reach.target.name,
-                            listener.via,
-                            reach.position,
-                            service=listener.service.name,
-                            port=listener.port,
-                            protocol=listener.protocol,
-                            name=name,
-                            address=address,
-                        )
-                    )
-            shown = ", ".join(f"{item.port}/{item.protocol} ({_forwarded_by(item)})" for item in served)
-            _served(findings, client, reach, address, f"port {shown}")
+            if target is not None:
+                listeners += _serve_reach(client, target, reach, addresses, options, findings)
         upstreams = [item for item in listeners if item.via == "connect"]
         if upstreams:
             _connect_upstreams(client, upstreams)
         proxied = [item for item in listeners if item.via != "connect"]
         if proxied:
             client.group.tasks.append(forwarder_task(client.group, proxied))
+
+
+class _Addresses:
+    """Loopback addresses handed out in order, one per target (or StatefulSet Pod) and job."""
+
+    def __init__(self) -> None:
+        self.given: dict[tuple[int, str, str], str] = {}
+        self.count: dict[int, int] = {}
+
+    def peek(self, job: int, target: str, endpoint: str) -> str:
+        found = self.given.get((job, target, endpoint))
+        if found is None:
+            index = self.count.get(job, 0)
+            found = f"127.0.{1 + index // 254}.{1 + index % 254}"
+        return found
+
+    def take(self, job: int, target: str, endpoint: str, address: str) -> None:
+        if (job, target, endpoint) not in self.given:
+            self.given[(job, target, endpoint)] = address
+            self.count[job] = self.count.get(job, 0) + 1
+
+
+def _serve_reach(
+    client: Placed, target: Placed, reach: Reach, addresses: _Addresses, options: Options, findings: Findings
+) -> list[_Listener]:
+    """One target's names for one client: 127.0.0.1 in its own group, else an address and listeners."""
+    if target is client and reach.instance is None:  # the same network namespace: localhost
+        for name in reach.names:
+            client.group.wiring.append(_wire(client, reach, name, LOCALHOST, None))
+        _served(findings, client, reach, LOCALHOST, "it is in the same group")
+        return []
+    key = (id(client.job), reach.target.name, _endpoint_key(reach))
+    address = addresses.peek(*key)
+    served = _target_listeners(client, target, reach, address, options, findings)
+    if served:  # an address is taken only by a target that is served
+        addresses.take(*key, address)
+        for listener in served:
+            client.group.wiring += [_wire(client, reach, name, address, listener) for name in reach.names]
+        shown = ", ".join(f"{item.port}/{item.protocol} ({_forwarded_by(item)})" for item in served)
+        _served(findings, client, reach, address, f"port {shown}")
+    return served
+
+
+def _wire(client: Placed, reach: Reach, name: str, address: str, listener: _Listener | None) -> Wire:
+    if listener is None:
+        return Wire(
+            "name",
+            client.workload.name,
+            reach.target.name,
+            "local",
+            reach.position,
+            name=name,
+            address=address,
+        )
+    return Wire(
+        "name",
+        client.workload.name,
+        reach.target.name,
+        listener.via,
+        reach.position,
+        service=listener.service.name,
+        port=listener.port,
+        protocol=listener.protocol,
+        name=name,
+        address=address,
+    )
 
 
 @record(frozen=True)
