@@ -15,7 +15,8 @@ import pytest
 from benchmarks.generate import kubernetes_text
 from tests.helpers import FIXTURES, consistent, parse_hcl
 from translator.api import Result, translate
-from translator.discovery.names import FORWARDER_CONFIG, FORWARDER_IMAGE, FORWARDER_TASK, NAMESPACE_BOUND
+from translator.discovery.forwarder import FORWARDER_CONFIG, FORWARDER_IMAGE, FORWARDER_TASK
+from translator.discovery.names import NAMESPACE_BOUND
 from translator.nomad import Group, Task
 from translator.options import DISCOVERY_MODES, Options
 

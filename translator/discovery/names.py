@@ -19,38 +19,27 @@ no more tasks are added.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import field
 
 from translator import findings as codes
+from translator.discovery.forwarder import Listener, connect_upstreams, forwarded_by, forwarder_task
 from translator.discovery.references import References, names_table
-from translator.discovery.rewrite import Placed, connect_service_of
+from translator.discovery.rewrite import Placed
 from translator.findings import Findings
 from translator.image_ports import default_ports
 from translator.mapper.names import dns_label
 from translator.model import ContainerPort, Endpoint, Project, Workload
 from translator.nomad import (
-    Connect,
-    DockerConfig,
     EnvRef,
     Group,
     Interpolated,
-    Lifecycle,
-    Resources,
     Service,
-    Task,
-    Template,
-    Upstream,
     Wire,
 )
 from translator.options import Options
 from translator.records import record
 from translator.source import Position
 
-FORWARDER_TASK = "name-forwarder"
-# The official image: its stream module is built in (Debian's nginx loads it as a module instead).
-FORWARDER_IMAGE = "nginx:1.27-alpine"
-FORWARDER_CONFIG = "local/nginx.conf"
 LOCALHOST = "127.0.0.1"
 # Kubernetes: by default every workload may reach every Service of its namespace. Past this many
 # Services a namespace is not served whole (the output would grow with its square); references stay
@@ -61,12 +50,6 @@ INSTANCE_BOUND = 16
 # The tag that tells a StatefulSet's instances apart in the catalog; Nomad interpolates service tags
 # on the client (client/taskenv/services.go), so each instance registers its own index.
 INSTANCE_TAG = "pod-"
-# Each proxied connection holds two of them; a UDP session holds them until it ends.
-WORKER_CONNECTIONS = 4096
-# A UDP "session" (one client address and port) lasts until it has been idle this long: nginx's
-# default (10 minutes) would let one-shot queries from new ports exhaust the connections.
-_UDP_SESSION = ("    proxy_timeout 30s;",)
-_ADDRESS = '{{ if .Address | contains ":" }}[{{ .Address }}]{{ else }}{{ .Address }}{{ end }}'
 
 
 @record
@@ -287,14 +270,14 @@ def serve_names(plan: NamePlan, placed: list[Placed], options: Options, findings
                     "pass the address in a variable the application reads, or resolve it with Consul DNS",
                 )
             continue
-        listeners: list[_Listener] = []
+        listeners: list[Listener] = []
         for reach in reaches:
             target = by_workload.get(reach.target.name)
             if target is not None:
                 listeners += _serve_reach(client, target, reach, addresses, options, findings)
         upstreams = [item for item in listeners if item.via == "connect"]
         if upstreams:
-            _connect_upstreams(client, upstreams)
+            connect_upstreams(client, upstreams)
         proxied = [item for item in listeners if item.via != "connect"]
         if proxied:
             client.group.tasks.append(forwarder_task(client.group, proxied))
@@ -322,7 +305,7 @@ class _Addresses:
 
 def _serve_reach(
     client: Placed, target: Placed, reach: Reach, addresses: _Addresses, options: Options, findings: Findings
-) -> list[_Listener]:
+) -> list[Listener]:
     """One target's names for one client: 127.0.0.1 in its own group, else an address and listeners."""
     if target is client and reach.instance is None:  # the same network namespace: localhost
         for name in reach.names:
@@ -336,12 +319,12 @@ def _serve_reach(
         addresses.take(*key, address)
         for listener in served:
             client.group.wiring += [_wire(client, reach, name, address, listener) for name in reach.names]
-        shown = ", ".join(f"{item.port}/{item.protocol} ({_forwarded_by(item)})" for item in served)
+        shown = ", ".join(f"{item.port}/{item.protocol} ({forwarded_by(item)})" for item in served)
         _served(findings, client, reach, address, f"port {shown}")
     return served
 
 
-def _wire(client: Placed, reach: Reach, name: str, address: str, listener: _Listener | None) -> Wire:
+def _wire(client: Placed, reach: Reach, name: str, address: str, listener: Listener | None) -> Wire:
     if listener is None:
         return Wire(
             "name",
@@ -366,36 +349,14 @@ def _wire(client: Placed, reach: Reach, name: str, address: str, listener: _List
     )
 
 
-@record(frozen=True)
-class _Listener:
-    address: str
-    port: int  # as the application knows it
-    protocol: str  # tcp | udp
-    service: Service  # the registration it leads to
-    container_port: int
-    via: str  # nomad | consul (an nginx forwarder over nomadService / service) | connect (Envoy)
-    tag: str = ""  # only the instances with this tag (one StatefulSet Pod)
-
-    @property
-    def lookup(self) -> str:
-        return f"{self.tag}.{self.service.name}" if self.tag else self.service.name
-
-
 def _endpoint_key(reach: Reach) -> str:
     name = reach.endpoint.name if reach.endpoint else ""
     return name if reach.instance is None else f"{name}#{reach.instance}"
 
 
-def _forwarded_by(listener: _Listener) -> str:
-    if listener.via == "connect":
-        return f"Connect upstream {listener.service.name!r}"
-    function = "service" if listener.via == "consul" else "nomadService"
-    return f'nginx over {function} "{listener.lookup}"'
-
-
 def _target_listeners(
     client: Placed, target: Placed, reach: Reach, address: str, options: Options, findings: Findings
-) -> list[_Listener]:
+) -> list[Listener]:
     """One listener per port of the target as the application knows it, leading to its registration."""
     wanted: list[tuple[int, int, str]] = []  # (port clients use, container port, protocol)
     if reach.endpoint is not None and reach.endpoint.ports:
@@ -416,7 +377,7 @@ def _target_listeners(
         )
         return []
     own = {p.to if p.to is not None else p.static for p in client.group.network.ports}
-    listeners: list[_Listener] = []
+    listeners: list[Listener] = []
     for port, container_port, protocol in wanted:
         service = _registration(target.group, container_port, reach.endpoint)
         if service is None:
@@ -473,7 +434,7 @@ def _target_listeners(
                     "the traffic is not in the service mesh; allow it in your network policy",
                     subject=client.workload.name,
                 )
-        listeners.append(_Listener(address, port, protocol, service, container_port, via, tag))
+        listeners.append(Listener(address, port, protocol, service, container_port, via, tag))
     return listeners
 
 
@@ -490,75 +451,6 @@ def _registration(group: Group, container_port: int, endpoint: Endpoint | None) 
     registered = [s for s in group.services if label and s.port == label]
     own = dns_label(endpoint.name) if endpoint is not None else ""
     return next((s for s in registered if s.name == own), registered[0] if registered else None)
-
-
-def _connect_upstreams(client: Placed, listeners: list[_Listener]) -> None:
-    """Envoy listens on the name's address and the port the application uses."""
-    own = connect_service_of(client)
-    assert own.connect is not None
-    for listener in listeners:
-        if listener.service.connect is None:
-            listener.service.connect = Connect(local_service_port=listener.container_port)
-        own.connect.upstreams.append(Upstream(listener.service.name, listener.port, listener.address))
-
-
-def forwarder_config(listeners: Iterable[_Listener]) -> str:
-    """The nginx stream configuration, a template: a target with no instance has no server block, so
-    connecting to it is refused; every instance is a server of its upstream (balanced)."""
-    lines = [
-        "# Names served to this allocation (translate --serve-names): one listener per address and port.",
-        "worker_processes 1;",
-        "error_log stderr notice;",
-        "events {",
-        f"  worker_connections {WORKER_CONNECTIONS};",
-        "}",
-        "stream {",
-    ]
-    for item in listeners:
-        function = "service" if item.via == "consul" else "nomadService"
-        upstream = f"to_{item.address.replace('.', '_')}_{item.port}_{item.protocol}"
-        listen = f"{item.address}:{item.port}" + (" udp" if item.protocol == "udp" else "")
-        lines += [
-            f'{{{{- with {function} "{item.lookup}" }}}}',
-            f"  upstream {upstream} {{",
-            "{{- range . }}",
-            f"    server {_ADDRESS}:{{{{ .Port }}}};",
-            "{{- end }}",
-            "  }",
-            "  server {",
-            f"    listen {listen};",
-            f"    proxy_pass {upstream};",
-            *(_UDP_SESSION if item.protocol == "udp" else ()),
-            "  }",
-            "{{- end }}",
-        ]
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
-def forwarder_task(group: Group, listeners: list[_Listener]) -> Task:
-    taken = {t.name for t in group.tasks}
-    name = FORWARDER_TASK
-    while name in taken:
-        name += "-1"
-    return Task(
-        name=name,
-        config=DockerConfig(
-            image=FORWARDER_IMAGE, args=["nginx", "-c", "/" + FORWARDER_CONFIG, "-g", "daemon off;"]
-        ),
-        lifecycle=Lifecycle("prestart", sidecar=True),
-        resources=Resources(cpu=50, memory=32),
-        templates=[
-            Template(
-                forwarder_config(listeners),
-                FORWARDER_CONFIG,
-                env=False,
-                change_mode="signal",
-                change_signal="SIGHUP",  # nginx reloads its configuration
-            )
-        ],
-        comment="serves the names other services are known by (docs/discovery.md)",
-    )
 
 
 def _served(findings: Findings, client: Placed, reach: Reach, address: str, detail: str) -> None:
