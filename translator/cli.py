@@ -87,6 +87,15 @@ def run(
             "consul (Consul service templates) or connect (Consul Connect upstreams).",
         ),
     ] = "nomad",
+    serve_names: Annotated[
+        str,
+        typer.Option(
+            "--serve-names",
+            help="Which names resolve inside the allocations, through extra_hosts and a forwarder: auto "
+            "(names the tool cannot rewrite: dependencies, names in carried files), all (every reference; "
+            "nothing is rewritten) or off.",
+        ),
+    ] = "auto",
     no_wait_tasks: Annotated[
         bool,
         typer.Option(
@@ -151,7 +160,7 @@ def run(
     ] = None,
 ) -> None:
     from translator.api import translate
-    from translator.options import DISCOVERY_MODES, PROVIDERS, Options
+    from translator.options import DISCOVERY_MODES, NAME_MODES, PROVIDERS, Options
     from translator.output import RefusedError, write_documents
     from translator.source import InputError
 
@@ -168,10 +177,16 @@ def run(
         raise typer.BadParameter(f"expected one of {', '.join(PROVIDERS)}", param_hint="--provider")
     if discovery not in DISCOVERY_MODES:
         raise typer.BadParameter(f"expected one of {', '.join(DISCOVERY_MODES)}", param_hint="--discovery")
+    if serve_names not in NAME_MODES:
+        raise typer.BadParameter(f"expected one of {', '.join(NAME_MODES)}", param_hint="--serve-names")
     _check_report_options(report or [], ignore or [])
     paths = [*(file or []), *(files or [])]
     options = Options(
-        static_ports=static_ports, provider=provider, discovery=discovery, wait_tasks=not no_wait_tasks
+        static_ports=static_ports,
+        provider=provider,
+        discovery=discovery,
+        wait_tasks=not no_wait_tasks,
+        serve_names=serve_names,
     )
     try:
         result = translate(

@@ -250,6 +250,20 @@ DISCOVERY_PROVIDER = _code(
 DISCOVERY_CONNECT_FALLBACK = _code(
     "D009", WARN, "A reference between groups that cannot use Connect was rendered by a Consul template"
 )
+# Names that stay as they are (translator/discovery/names.py, docs/discovery.md)
+NAME_SERVED = _code(
+    "D010", INFO, "A name the application uses resolves in its allocation: extra_hosts and a forwarder"
+)
+NAME_NOT_SERVED = _code("D011", WARN, "A name the application may use cannot be served; it does not resolve")
+IMAGE_PORT_ASSUMED = _code(
+    "D012", INFO, "A target declares no port: the documented port of its well-known image was registered"
+)
+NAMES_BOUND = _code(
+    "D013", WARN, "A namespace has more Services than are served by name to each of its workloads"
+)
+NAME_CONNECT_FALLBACK = _code(
+    "D014", WARN, "A name under Connect is forwarded by nginx over Consul instead of an Envoy upstream"
+)
 
 # Checks and start-up (C): health checks, probes and start-up order (translator/mapper/checks.py,
 # translator/mapper/startup.py, docs/checks.md)

@@ -113,6 +113,7 @@ class Template:
     destination: str
     env: bool = True
     change_mode: str = "restart"
+    change_signal: str | None = None  # with change_mode "signal"
 
 
 @record

@@ -6,6 +6,7 @@ from translator.records import record
 
 PROVIDERS = ("nomad", "consul")
 DISCOVERY_MODES = ("nomad", "consul", "connect")
+NAME_MODES = ("auto", "all", "off")
 
 
 @record(frozen=True)
@@ -18,3 +19,7 @@ class Options:
     # Compose depends_on across groups: a prestart task that waits for the dependency's service
     # (translator/mapper/startup.py); False leaves start-up order to the application.
     wait_tasks: bool = True
+    # Which names resolve inside the client allocations (translator/discovery/names.py): auto, the
+    # dependencies and carried-file names the tool cannot rewrite; all, every reference (nothing
+    # is rewritten); off, none.
+    serve_names: str = "auto"

@@ -136,6 +136,10 @@ class References:
     # Lookups kept beside the results so that scanning stays linear in the project's size.
     workloads: dict[str, Workload] = field(default_factory=dict, repr=False)
     missing_keys: set[tuple[str, int]] = field(default_factory=set, repr=False)
+    # What a name resolves to depends only on the caller's namespace: one table and pattern each.
+    tables: dict[str, tuple[dict[str, _Name], re.Pattern[str] | None]] = field(
+        default_factory=dict, repr=False
+    )
 
 
 @record(frozen=True)
@@ -154,18 +158,12 @@ class _Hit:
 def find_references(project: Project) -> References:
     """Every reference in every container's environment, command and entrypoint."""
     result = References(workloads={w.name: w for w in project.workloads})
-    # What a name resolves to depends only on the caller's namespace: one table and pattern each.
-    cache: dict[str, tuple[dict[str, _Name], re.Pattern[str] | None]] = {}
     owner_of: dict[str, Workload] = {}  # endpoint name → the first workload that has it
     for workload in project.workloads:
         for endpoint in workload.endpoints:
             owner_of.setdefault(endpoint.name, workload)
     for workload in project.workloads:
-        namespace = _namespace(workload.namespace)
-        if namespace not in cache:
-            names = _names(project, workload)
-            cache[namespace] = (names, _pattern(names) if names else None)
-        table, pattern = cache[namespace]
+        table, pattern = names_table(project, result, workload)
         first_value, first_note = len(result.values), len(result.notes)
         if pattern is None:
             continue
@@ -175,6 +173,18 @@ def find_references(project: Project) -> References:
             finder.arguments()
         _hidden_dependencies(owner_of, workload, result, first_value, first_note)
     return result
+
+
+def names_table(
+    project: Project, references: References, caller: Workload
+) -> tuple[dict[str, _Name], re.Pattern[str] | None]:
+    """The names ``caller`` may use (lowercase host name → what it resolves to), and a pattern that
+    finds them in text; made once per namespace."""
+    namespace = _namespace(caller.namespace)
+    if namespace not in references.tables:
+        names = _names(project, caller)
+        references.tables[namespace] = (names, _pattern(names) if names else None)
+    return references.tables[namespace]
 
 
 def _namespace(value: str | None) -> str:

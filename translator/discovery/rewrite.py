@@ -312,7 +312,7 @@ class Rewriter:
             return
         if service.connect is None:
             service.connect = Connect(local_service_port=ref.port)
-        own = _caller_service(caller)
+        own = connect_service_of(caller)
         assert own.connect is not None
         used = {p.to or p.static for p in caller.group.network.ports} | {
             port for (group, _), port in self.bind_ports.items() if group == id(caller.group)
@@ -358,7 +358,7 @@ class Rewriter:
                 )
 
 
-def _caller_service(caller: Placed) -> Service:
+def connect_service_of(caller: Placed) -> Service:
     """The caller's Connect service, which carries its upstreams; created when it has none."""
     for service in caller.group.services:
         if service.connect is not None:

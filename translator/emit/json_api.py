@@ -73,7 +73,7 @@ def _service(service: Service) -> dict[str, Any]:
     if service.connect is not None:
         proxy: dict[str, Any] = {
             "Upstreams": [
-                {"DestinationName": u.destination_name, "LocalBindPort": u.local_bind_port}
+                _upstream(u.destination_name, u.local_bind_port, u.local_bind_address)
                 for u in service.connect.upstreams
             ]
         }
@@ -81,6 +81,13 @@ def _service(service: Service) -> dict[str, Any]:
             proxy["LocalServicePort"] = service.connect.local_service_port
         result["Connect"] = {"SidecarService": {"Proxy": proxy}}
     return result
+
+
+def _upstream(destination: str, port: int, address: str | None) -> dict[str, Any]:
+    upstream: dict[str, Any] = {"DestinationName": destination, "LocalBindPort": port}
+    if address:
+        upstream["LocalBindAddress"] = address
+    return upstream
 
 
 def _check(check: Check) -> dict[str, Any]:
@@ -145,12 +152,15 @@ def _config(config: DockerConfig) -> dict[str, Any]:
 
 
 def _template(template: Template) -> dict[str, Any]:
-    return {
+    result: dict[str, Any] = {
         "EmbeddedTmpl": template.data,
         "DestPath": template.destination,
         "ChangeMode": template.change_mode,
         "Envvars": template.env,
     }
+    if template.change_signal:
+        result["ChangeSignal"] = template.change_signal
+    return result
 
 
 def _task(task: Task) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import os
 import re
 
 from translator import findings as codes
+from translator.discovery import names as names_module
 from translator.discovery import references as references_module
 from translator.discovery import rewrite as rewrite_module
 from translator.findings import Findings
@@ -42,21 +43,23 @@ def map_project(project: Project, options: Options, findings: Findings) -> list[
     from translator.discovery import rewrite
 
     settle_variables(project, findings)  # before discovery reads the values
-    references, options = _discovery_before(project, options, findings)
+    references, plan, options = _discovery_before(project, options, findings)
     checks.register_check_ports(project, findings)
     if project.job_per_workload:  # Kubernetes: one job per workload object
         from translator.mapper.workloads import map_workload_jobs
 
         jobs = map_workload_jobs(project, options, findings)
         placed = [rewrite.Placed(w, j, j.groups[0]) for w, j in zip(project.workloads, jobs, strict=True)]
+    else:
+        job = _compose_job(project, options, findings)
+        jobs = [job]
+        placed = [rewrite.Placed(w, job, g) for w, g in zip(project.workloads, job.groups, strict=True)]
+    if options.serve_names != "all":  # under "all" every value arrives as written
         rewrite.rewrite_references(placed, references, options, findings)
-        _after_discovery(placed, options, findings)
-        return _with_variables(jobs, project, findings)
-    job = _compose_job(project, options, findings)
-    placed = [rewrite.Placed(w, job, g) for w, g in zip(project.workloads, job.groups, strict=True)]
-    rewrite.rewrite_references(placed, references, options, findings)
+    names_module.serve_names(plan, placed, options, findings)
     _after_discovery(placed, options, findings)
-    return _with_variables([job], project, findings)
+    names_module.add_extra_hosts(placed)  # last: every task, the wait tasks too, gets the list
+    return _with_variables(jobs, project, findings)
 
 
 def _with_variables(jobs: list[Job], project: Project, findings: Findings) -> list[Job]:
@@ -78,10 +81,16 @@ def _after_discovery(placed: list[rewrite_module.Placed], options: Options, find
 
 def _discovery_before(
     project: Project, options: Options, findings: Findings
-) -> tuple[references_module.References, Options]:
-    """Find references (registering the target ports they use) before any port is mapped."""
+) -> tuple[references_module.References, names_module.NamePlan, Options]:
+    """Find references and the names to serve (registering the target ports they use) before any
+    port is mapped."""
     references = references_module.find_references(project)
+    plan = names_module.plan_names(project, references, options, findings)
+    if plan.ports_registered:  # a target's port became known: references to it can now be rewritten
+        references = references_module.find_references(project)
     notes = references.notes + references_module.register_missing_ports(project, references)
+    if options.serve_names != "off":  # a dependency no value names is served by name instead
+        notes = [n for n in notes if n.code != codes.DISCOVERY_HIDDEN]
     for note in notes:
         findings.add(note.code, note.position, note.message, note.hint, subject=note.subject)
     if options.discovery in ("consul", "connect") and options.provider != "consul":
@@ -91,7 +100,7 @@ def _discovery_before(
             f"--discovery {options.discovery} reads services from Consul: every service uses provider consul",
         )
         options = dataclasses.replace(options, provider="consul")
-    return references, options
+    return references, plan, options
 
 
 def _compose_job(project: Project, options: Options, findings: Findings) -> Job:

@@ -1,0 +1,517 @@
+"""Names that stay as they are: client workload + the targets it may reach → names that resolve in
+its allocation.
+
+Each target a client may reach gets a loopback address (``127.0.x.y``, planned per job), every docker
+task of the client's group gets the whole ``name:address`` list in ``extra_hosts`` (Nomad writes the
+allocation's shared hosts file from the first task to start), and a forwarder listens on the
+address and each port the application uses: an nginx stream sidecar whose config is a template over
+``nomadService`` / ``service``, or, under ``--discovery connect``, an upstream bound to the address
+(Envoy). Names of the client's own group resolve to ``127.0.0.1``. Which targets a client may reach is
+``--serve-names`` (docs/discovery.md, "Names that stay as they are"); the facts are in
+``reference/nomad-networking.md`` §12.
+
+Two stages, like the rest of discovery: ``plan_names`` reads the neutral model before ports are
+mapped (it registers the documented ports of well-known images that declare none), and
+``serve_names`` builds the forwarders once the groups and their services exist. Every decision is a
+``Wire(kind="name")`` on the client's group; ``add_extra_hosts`` writes them into the tasks last, when
+no more tasks are added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import field
+
+from translator import findings as codes
+from translator.discovery.references import References, names_table
+from translator.discovery.rewrite import Placed, connect_service_of
+from translator.findings import Findings
+from translator.image_ports import default_ports
+from translator.model import ContainerPort, Endpoint, Project, Workload
+from translator.nomad import (
+    Connect,
+    DockerConfig,
+    Group,
+    Lifecycle,
+    Resources,
+    Service,
+    Task,
+    Template,
+    Upstream,
+    Wire,
+)
+from translator.options import Options
+from translator.records import record
+from translator.source import Position
+
+FORWARDER_TASK = "name-forwarder"
+# The official image: its stream module is built in (Debian's nginx loads it as a module instead).
+FORWARDER_IMAGE = "nginx:1.27-alpine"
+FORWARDER_CONFIG = "local/nginx.conf"
+LOCALHOST = "127.0.0.1"
+# Kubernetes: by default every workload may reach every Service of its namespace. Past this many
+# Services a namespace is not served whole (the output would grow with its square); references stay
+# rewritten, and a finding names the namespace.
+NAMESPACE_BOUND = 32
+_ADDRESS = '{{ if .Address | contains ":" }}[{{ .Address }}]{{ else }}{{ .Address }}{{ end }}'
+
+
+@record
+class Reach:
+    """One target a client may reach, and why: the names it is known by and where that was seen."""
+
+    target: Workload
+    endpoint: Endpoint | None  # a Kubernetes Service; None: every name and port of the target
+    names: list[str]
+    position: Position
+    reason: str
+
+
+@record
+class NamePlan:
+    reaches: dict[str, list[Reach]] = field(default_factory=dict)  # client workload name → its targets
+    ports_registered: bool = False  # a well-known image's port was registered on a target
+
+
+def plan_names(project: Project, references: References, options: Options, findings: Findings) -> NamePlan:
+    """Which targets each client reaches by name, per ``--serve-names``; registers the documented port
+    of a well-known image on a target that declares none."""
+    plan = NamePlan()
+    if options.serve_names == "off":
+        return plan
+    owners = {c.name: w for w in project.workloads for c in w.containers}
+    by_name = {w.name: w for w in project.workloads}
+    named: dict[str, set[str]] = {}  # client → the targets its values name
+    for value in references.values:
+        named.setdefault(value.workload, set()).update(r.target for r in value.references)
+    namespaces = _services_by_namespace(project) if project.job_per_workload else {}
+    for workload in project.workloads:
+        reaches: dict[tuple[str, str], Reach] = {}
+        for dependency in workload.depends_on:
+            target = owners.get(dependency.target)
+            if target is None or (
+                options.serve_names == "auto" and target.name in named.get(workload.name, ())
+            ):
+                continue  # undefined (reported by the loader), or its address is rewritten
+            _add(reaches, target, None, dependency.position, f"it depends on {dependency.target!r}")
+        _carried_files(project, references, workload, reaches)
+        services = namespaces.get(workload.namespace or "default", [])
+        if len(services) <= NAMESPACE_BOUND:
+            for target, endpoint in services:
+                if target is not workload:
+                    _add(
+                        reaches,
+                        target,
+                        endpoint,
+                        endpoint.position,
+                        f"Service {endpoint.name!r} is in its namespace",
+                    )
+        if options.serve_names == "all":
+            _referenced(project, references, workload, by_name, reaches)
+        if reaches:
+            plan.reaches[workload.name] = list(reaches.values())
+    _bound_findings(namespaces, findings)
+    plan.ports_registered = _image_ports(plan, findings)
+    return plan
+
+
+def _add(
+    reaches: dict[tuple[str, str], Reach],
+    target: Workload,
+    endpoint: Endpoint | None,
+    position: Position,
+    reason: str,
+) -> None:
+    key = (target.name, endpoint.name if endpoint else "")
+    if key not in reaches:
+        reaches[key] = Reach(target, endpoint, _names_of(target, endpoint), position, reason)
+
+
+def _referenced(
+    project: Project,
+    references: References,
+    workload: Workload,
+    by_name: dict[str, Workload],
+    reaches: dict[tuple[str, str], Reach],
+) -> None:
+    """--serve-names all: every target a value names (the values stay as written)."""
+    for value in references.values:
+        if value.workload != workload.name:
+            continue
+        for ref in value.references:
+            if not ref.target:
+                continue  # an ExternalName host: a DNS alias, which a hosts file cannot give
+            target = by_name[ref.target]
+            endpoint = _endpoint(target, ref.endpoint) if project.job_per_workload else None
+            _add(reaches, target, endpoint, ref.position, f"{_label(value.where, value.key)} names it")
+
+
+def _names_of(target: Workload, endpoint: Endpoint | None) -> list[str]:
+    if endpoint is not None:
+        return list(endpoint.hostnames or [endpoint.name])
+    names = [e.name for e in target.endpoints if e.kind != "external"]
+    names += [c.hostname for c in target.containers if c.hostname]
+    return list(dict.fromkeys(names))
+
+
+def _endpoint(target: Workload, name: str) -> Endpoint | None:
+    return next((e for e in target.endpoints if e.name == name), None)
+
+
+def _label(where: str, key: str) -> str:
+    return key if where == "env" else f"{where}[{key}]"
+
+
+def _carried_files(
+    project: Project, references: References, workload: Workload, reaches: dict[tuple[str, str], Reach]
+) -> None:
+    """Names of other workloads inside files the job carries (a bind-mounted nginx.conf)."""
+    files = [v for c in workload.containers for v in c.volumes if v.content]
+    if not files:
+        return
+    table, pattern = names_table(project, references, workload)
+    if pattern is None:
+        return
+    for volume in files:
+        for match in pattern.finditer(volume.content or ""):
+            name = table[match.group(0).lower()]
+            if name.workload is None or name.workload is workload:
+                continue
+            endpoint = name.endpoint if project.job_per_workload else None
+            reason = f"{volume.target} names {match.group(0)!r}"
+            _add(reaches, name.workload, endpoint, volume.position, reason)
+
+
+def _services_by_namespace(project: Project) -> dict[str, list[tuple[Workload, Endpoint]]]:
+    found: dict[str, list[tuple[Workload, Endpoint]]] = {}
+    for workload in project.workloads:
+        for endpoint in workload.endpoints:
+            if endpoint.kind == "service":
+                found.setdefault(endpoint.namespace or "default", []).append((workload, endpoint))
+    return found
+
+
+def _bound_findings(namespaces: dict[str, list[tuple[Workload, Endpoint]]], findings: Findings) -> None:
+    for namespace, services in namespaces.items():
+        if len(services) > NAMESPACE_BOUND:
+            findings.add(
+                codes.NAMES_BOUND,
+                services[0][1].position,
+                f"namespace {namespace!r} has {len(services)} Services, more than {NAMESPACE_BOUND}: "
+                "their names are not served to every workload of the namespace; values that name them "
+                "are still rewritten",
+                "names in code or images stay unresolved: split the namespace, or serve them with "
+                "--serve-names all (references) or by hand",
+            )
+
+
+def _image_ports(plan: NamePlan, findings: Findings) -> bool:
+    """A target that declares no port: the port its image is documented to listen on, if well known."""
+    done: set[str] = set()
+    registered = False
+    for reaches in plan.reaches.values():
+        for reach in reaches:
+            target = reach.target
+            if target.name in done or any(c.ports for c in target.containers) or reach.endpoint is not None:
+                continue
+            done.add(target.name)
+            for container in target.containers:
+                ports = default_ports(container.image)
+                for port in ports:
+                    container.ports.append(
+                        ContainerPort(port.port, container.position, port.protocol, exposed_only=True)
+                    )
+                if ports:
+                    registered = True
+                    shown = ", ".join(f"{p.port}/{p.protocol}" for p in ports)
+                    findings.add(
+                        codes.IMAGE_PORT_ASSUMED,
+                        container.position,
+                        f"{container.name!r} declares no port; its image {container.image!r} listens on "
+                        f"{shown} by default ({ports[0].source}): registered so that others can reach it",
+                        f"declare the port (expose) if {container.name!r} listens elsewhere",
+                        subject=target.name,
+                    )
+    return registered
+
+
+# ----- stage 2: forwarders, once the groups exist -----
+
+
+def serve_names(plan: NamePlan, placed: list[Placed], options: Options, findings: Findings) -> None:
+    """Addresses, forwarders and ``Wire`` records for every client of ``plan``."""
+    by_workload = {p.workload.name: p for p in placed}
+    addresses: dict[tuple[int, str, str], str] = {}  # (job, target, endpoint) → loopback address
+    taken: dict[int, int] = {}  # job → addresses handed out
+    for client_name, reaches in plan.reaches.items():
+        client = by_workload.get(client_name)
+        if client is None:
+            continue
+        if client.group.network.mode != "bridge":
+            for reach in reaches:
+                _not_served(
+                    findings,
+                    client,
+                    reach,
+                    f"{client.group.name!r} uses {client.group.network.mode} networking, and extra_hosts "
+                    "with a forwarder need bridge mode",
+                    "pass the address in a variable the application reads, or resolve it with Consul DNS",
+                )
+            continue
+        listeners: list[_Listener] = []
+        for reach in reaches:
+            target = by_workload.get(reach.target.name)
+            if target is None:
+                continue
+            if target is client:  # the same network namespace: the name is localhost
+                for name in reach.names:
+                    client.group.wiring.append(
+                        Wire(
+                            "name",
+                            client_name,
+                            reach.target.name,
+                            "local",
+                            reach.position,
+                            name=name,
+                            address=LOCALHOST,
+                        )
+                    )
+                _served(findings, client, reach, LOCALHOST, "it is in the same group")
+                continue
+            key = (id(client.job), reach.target.name, reach.endpoint.name if reach.endpoint else "")
+            address = addresses.get(key)
+            if address is None:
+                index = taken.get(id(client.job), 0)
+                address = f"127.0.{1 + index // 254}.{1 + index % 254}"
+            served = _target_listeners(client, target, reach, address, options, findings)
+            if not served:
+                continue
+            if key not in addresses:
+                addresses[key] = address
+                taken[id(client.job)] = taken.get(id(client.job), 0) + 1
+            listeners += served
+            for listener in served:
+                for name in reach.names:
+                    client.group.wiring.append(
+                        Wire(
+                            "name",
+                            client_name,
+                            reach.target.name,
+                            listener.via,
+                            reach.position,
+                            service=listener.service.name,
+                            port=listener.port,
+                            protocol=listener.protocol,
+                            name=name,
+                            address=address,
+                        )
+                    )
+            shown = ", ".join(f"{item.port}/{item.protocol} ({_forwarded_by(item)})" for item in served)
+            _served(findings, client, reach, address, f"port {shown}")
+        upstreams = [item for item in listeners if item.via == "connect"]
+        if upstreams:
+            _connect_upstreams(client, upstreams)
+        proxied = [item for item in listeners if item.via != "connect"]
+        if proxied:
+            client.group.tasks.append(forwarder_task(client.group, proxied))
+
+
+@record(frozen=True)
+class _Listener:
+    address: str
+    port: int  # as the application knows it
+    protocol: str  # tcp | udp
+    service: Service  # the registration it leads to
+    container_port: int
+    via: str  # nomad | consul (an nginx forwarder over nomadService / service) | connect (Envoy)
+
+
+def _forwarded_by(listener: _Listener) -> str:
+    if listener.via == "connect":
+        return f"Connect upstream {listener.service.name!r}"
+    function = "service" if listener.via == "consul" else "nomadService"
+    return f'nginx over {function} "{listener.service.name}"'
+
+
+def _target_listeners(
+    client: Placed, target: Placed, reach: Reach, address: str, options: Options, findings: Findings
+) -> list[_Listener]:
+    """One listener per port of the target as the application knows it, leading to its registration."""
+    wanted: list[tuple[int, int, str]] = []  # (port clients use, container port, protocol)
+    if reach.endpoint is not None and reach.endpoint.ports:
+        wanted = [(p.port, p.target, p.protocol.lower()) for p in reach.endpoint.ports]
+    else:
+        wanted = [
+            (p.target, p.target, p.protocol.lower()) for c in target.workload.containers for p in c.ports
+        ]
+    wanted = list(dict.fromkeys(wanted))
+    if not wanted:
+        _not_served(
+            findings,
+            client,
+            reach,
+            f"{reach.target.name!r} declares no port and its image {reach.target.containers[0].image!r} "
+            "has no documented default here",
+            f"declare the port {reach.target.name!r} listens on (expose) so that the name can be served",
+        )
+        return []
+    own = {p.to if p.to is not None else p.static for p in client.group.network.ports}
+    listeners: list[_Listener] = []
+    for port, container_port, protocol in wanted:
+        service = _registration(target.group, container_port)
+        if service is None:
+            _not_served(
+                findings,
+                client,
+                reach,
+                f"{reach.target.name!r} registers no service for port {container_port}",
+                f"declare the port on {reach.target.name!r} so that it is registered",
+                port,
+            )
+            continue
+        if port in own:
+            _not_served(
+                findings,
+                client,
+                reach,
+                f"{client.group.name!r} listens on port {port} itself, so no forwarder can listen on it "
+                "in the same allocation",
+                f"make the application reach {reach.target.name!r} through a variable (a rewritten address)",
+                port,
+            )
+            continue
+        via = service.provider
+        if options.discovery == "connect":
+            bridged = client.group.network.mode == target.group.network.mode == "bridge"
+            if protocol == "tcp" and bridged and service.provider == "consul":
+                via = "connect"
+            else:
+                findings.add(
+                    codes.NAME_CONNECT_FALLBACK,
+                    reach.position,
+                    f"{client.workload.name!r} reaches {reach.target.name!r} on {port}/{protocol} by name "
+                    "through an nginx forwarder over Consul, not Connect: "
+                    + (
+                        "Envoy upstreams carry TCP only"
+                        if protocol != "tcp"
+                        else "Connect needs bridge networking in both groups"
+                    ),
+                    "the traffic is not in the service mesh; allow it in your network policy",
+                    subject=client.workload.name,
+                )
+        listeners.append(_Listener(address, port, protocol, service, container_port, via))
+    return listeners
+
+
+def _registration(group: Group, container_port: int) -> Service | None:
+    label = next((p.label for p in group.network.ports if container_port in (p.to, p.static)), None)
+    return next((s for s in group.services if s.port == label), None) if label else None
+
+
+def _connect_upstreams(client: Placed, listeners: list[_Listener]) -> None:
+    """Envoy listens on the name's address and the port the application uses."""
+    own = connect_service_of(client)
+    assert own.connect is not None
+    for listener in listeners:
+        if listener.service.connect is None:
+            listener.service.connect = Connect(local_service_port=listener.container_port)
+        own.connect.upstreams.append(Upstream(listener.service.name, listener.port, listener.address))
+
+
+def forwarder_config(listeners: Iterable[_Listener]) -> str:
+    """The nginx stream configuration, a template: a target with no instance has no server block, so
+    connecting to it is refused; every instance is a server of its upstream (balanced)."""
+    lines = [
+        "# Names served to this allocation (translate --serve-names): one listener per address and port.",
+        "worker_processes 1;",
+        "error_log stderr notice;",
+        "events {",
+        "  worker_connections 1024;",
+        "}",
+        "stream {",
+    ]
+    for item in listeners:
+        function = "service" if item.via == "consul" else "nomadService"
+        upstream = f"to_{item.address.replace('.', '_')}_{item.port}_{item.protocol}"
+        listen = f"{item.address}:{item.port}" + (" udp" if item.protocol == "udp" else "")
+        lines += [
+            f'{{{{- with {function} "{item.service.name}" }}}}',
+            f"  upstream {upstream} {{",
+            "{{- range . }}",
+            f"    server {_ADDRESS}:{{{{ .Port }}}};",
+            "{{- end }}",
+            "  }",
+            "  server {",
+            f"    listen {listen};",
+            f"    proxy_pass {upstream};",
+            "  }",
+            "{{- end }}",
+        ]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def forwarder_task(group: Group, listeners: list[_Listener]) -> Task:
+    taken = {t.name for t in group.tasks}
+    name = FORWARDER_TASK
+    while name in taken:
+        name += "-1"
+    return Task(
+        name=name,
+        config=DockerConfig(
+            image=FORWARDER_IMAGE, args=["nginx", "-c", "/" + FORWARDER_CONFIG, "-g", "daemon off;"]
+        ),
+        lifecycle=Lifecycle("prestart", sidecar=True),
+        resources=Resources(cpu=50, memory=32),
+        templates=[
+            Template(
+                forwarder_config(listeners),
+                FORWARDER_CONFIG,
+                env=False,
+                change_mode="signal",
+                change_signal="SIGHUP",  # nginx reloads its configuration
+            )
+        ],
+        comment="serves the names other services are known by (docs/discovery.md)",
+    )
+
+
+def _served(findings: Findings, client: Placed, reach: Reach, address: str, detail: str) -> None:
+    names = ", ".join(reach.names)
+    findings.add(
+        codes.NAME_SERVED,
+        reach.position,
+        f"{client.workload.name!r} reaches {reach.target.name!r} by name ({reach.reason}): {names} → "
+        f"{address}, {detail}",
+        subject=client.workload.name,
+    )
+
+
+def _not_served(
+    findings: Findings, client: Placed, reach: Reach, why: str, hint: str, port: int | None = None
+) -> None:
+    findings.add(
+        codes.NAME_NOT_SERVED,
+        reach.position,
+        f"{client.workload.name!r} may reach {reach.target.name!r} by name ({reach.reason})"
+        + (f" on port {port}" if port else "")
+        + f", but it cannot be served: {why}",
+        hint,
+        subject=client.workload.name,
+    )
+
+
+def add_extra_hosts(placed: list[Placed]) -> None:
+    """Every docker task of a group gets the whole list: the first task to start writes the hosts file."""
+    for item in placed:
+        entries = {w.name: w for w in item.group.wiring if w.kind == "name"}
+        if not entries:
+            continue
+        for task in item.group.tasks:
+            if task.driver != "docker":
+                continue
+            own = {entry.split(":", 1)[0] for entry in task.config.extra_hosts}
+            for name, wire in entries.items():
+                if name in own:
+                    continue
+                task.config.extra_hosts.append(f"{name}:{wire.address}")
