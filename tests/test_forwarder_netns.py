@@ -9,6 +9,7 @@ getaddrinfo as the application would. Nothing leaves the two namespaces (see tes
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -185,6 +186,27 @@ print(json.dumps(results))
 """
 
 
+# A resolver's way: every query from a new socket (a new source port), one answer awaited briefly.
+# Prints how many queries were answered before the first that was not.
+UDP_QUERIES = r"""
+import socket, sys
+name, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+address = socket.getaddrinfo(name, port, type=socket.SOCK_DGRAM)[0][4]
+answered = 0
+for i in range(count):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(0.5)
+        sock.connect(address)
+        sock.send(b"query %d" % i)
+        try:
+            sock.recv(4096)
+        except OSError:
+            break
+    answered += 1
+print(answered)
+"""
+
+
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[NamespacePair]:
     reason = missing_privilege()
@@ -279,6 +301,27 @@ def test_without_instances_nginx_stays_up_and_every_name_is_refused(pair: Namesp
     )
     assert [result.get("error") for result in results] == ["ECONNREFUSED", "ECONNREFUSED"]
     assert not nginx.exited(), nginx.output()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="each UDP session holds two of the worker's connections for proxy_timeout (10 min by default): "
+    "past worker_connections / 2 queries from new source ports, datagrams are dropped; "
+    "proxy_responses 1 (or a short proxy_timeout) on UDP servers would end each session at its answer",
+)
+def test_udp_queries_from_new_ports_keep_being_answered(pair: NamespacePair) -> None:
+    config = RENDERED_ONE_EACH
+    connections = int(re.search(r"worker_connections (\d+);", config)[1])  # type: ignore[index]
+    start_backend(pair, "udp", DNS_PORT, "dns-instance")
+    start_forwarder(pair, config, [("udp", "127.0.1.2", 53)])
+    count = connections // 2 + 100
+
+    done = pair.run(
+        pair.b, [sys.executable, "-c", UDP_QUERIES, "dns", "53", str(count)], hosts=hosts_file(EXTRA_HOSTS)
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == count
 
 
 @pytest.mark.parametrize(
