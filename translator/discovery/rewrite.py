@@ -2,7 +2,8 @@
 
 Per reference: the same group → ``localhost:<container port>``; ``--discovery nomad`` or
 ``consul`` → a ``template { env = true }`` that renders the value with the address from
-``nomadService`` / ``service``; ``--discovery connect`` → a Connect upstream and
+``nomadService`` or ``service``, whichever reads the catalog the target is registered in
+(its ``provider``); ``--discovery connect`` → a Connect upstream and
 ``${NOMAD_UPSTREAM_ADDR_<name>}``. Arguments cannot call a template: the template renders the
 address into a variable and the argument refers to it (Nomad evaluates driver config with the
 task environment, template variables included; see docs/discovery.md).
@@ -74,6 +75,11 @@ def discovery_range(function: str, service: str, kind: str, prefix: str, suffix:
     )
 
 
+def lookup_function(service: Service) -> str:
+    """The template function that finds ``service``: the one of the catalog it is registered in."""
+    return "service" if service.provider == "consul" else "nomadService"
+
+
 def env_name(text: str) -> str:
     return _NOT_ENV.sub("_", text).strip("_").upper()
 
@@ -126,9 +132,7 @@ class Rewriter:
         else:
             shown = self._argument(task, value, caller, rendered, mode)
         if shown.startswith('"'):  # a template: show where each address comes from, not the actions
-            shown = repr(_display(rendered, "service" if mode == "consul" else "nomadService")) + (
-                f" (rendered by a template into {TEMPLATE_DESTINATION})"
-            )
+            shown = repr(_display(rendered, mode)) + f" (rendered by a template into {TEMPLATE_DESTINATION})"
         self.findings.add(
             codes.DISCOVERY_REWRITTEN,
             value.position,
@@ -245,7 +249,9 @@ class Rewriter:
                 before = template_text(ref.repeat.prefix, before_action=True)
                 return before + text + template_text(ref.repeat.suffix)
             return text
-        function = "service" if mode == "consul" else "nomadService"
+        # The target's provider, not the discovery mode: --provider consul --discovery nomad
+        # registers every service in Consul, where nomadService would never find it.
+        function = lookup_function(service)
         if ref.repeat is not None:
             r = ref.repeat
             return discovery_range(function, service.name, ref.kind, r.prefix, r.suffix, r.separator)
@@ -371,8 +377,11 @@ def connect_service_of(caller: Placed) -> Service:
     return service
 
 
-def _display(rendered: list[str | tuple[Reference, Service | None]], function: str) -> str:
-    """A value as people read it: each discovered part as ``<kind of service via function>``."""
+def _display(rendered: list[str | tuple[Reference, Service | None]], mode: str) -> str:
+    """A value as people read it: each discovered part as ``<kind of function 'service'>``.
+
+    In Connect mode a value that stays in a template reads the upstream variable, not a catalog;
+    its label is left as it was (nomadService) by the provider fix."""
     out: list[str] = []
     for item in rendered:
         if isinstance(item, str):
@@ -380,6 +389,7 @@ def _display(rendered: list[str | tuple[Reference, Service | None]], function: s
         elif item[1] is None or item[0].target == "":
             out.append(_original(item[0]))
         else:
+            function = "nomadService" if mode == "connect" else lookup_function(item[1])
             out.append(_wrap(item[0], f"<{item[0].kind} of {function} {item[1].name!r}>"))
     return "".join(out)
 
