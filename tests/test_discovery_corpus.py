@@ -29,9 +29,12 @@ WITH_REFERENCES = [
 NOT_A_HOST = re.compile(r"(USER|USERNAME|PASSWORD|PWD|DB|DATABASE|NAME|NAME_HEADER)$", re.IGNORECASE)
 
 
-def run(name: str, mode: str) -> Result:
+def run(name: str, mode: str, serve_names: str = "auto") -> Result:
     return translate(
-        [str(CASES[name])], Options(discovery=mode), environ={}, consistency=consistent(CASES[name])
+        [str(CASES[name])],
+        Options(discovery=mode, serve_names=serve_names),
+        environ={},
+        consistency=consistent(CASES[name]),
     )
 
 
@@ -117,8 +120,8 @@ def test_rewrite_counts_per_case() -> None:
     }
 
 
-def test_voting_app_warns_for_each_dependency_found_in_code() -> None:
-    findings = run("voting-app", "nomad").findings
+def test_voting_app_warns_for_each_dependency_found_in_code_without_names_served() -> None:
+    findings = run("voting-app", "nomad", serve_names="off").findings
     hidden = sorted(
         (f.subject, re.findall(r"depends on '([^']+)'", f.message)[0]) for f in findings if f.code == "D005"
     )

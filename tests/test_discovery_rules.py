@@ -222,3 +222,88 @@ def test_name_pattern_matches_as_a_flat_longest_first_alternation() -> None:
             text = "".join(rng.choice(alphabet + "AKS_ :/x\u212a") for _ in range(rng.randint(0, 14)))
             found = [(m.span(), m.group()) for m in pattern.finditer(text)]
             assert found == [(m.span(), m.group()) for m in expected.finditer(text)], (names, text)
+
+
+# ----- the records the report reads (translator.nomad.Wire) -----
+
+
+def wires(text: str, options: Options | None = None, source: str | None = None) -> list[Any]:
+    from translator.api import translate
+
+    result = translate(["-"], options, stdin_text=text, stdin_name="in.yaml", environ={}, source=source)
+    return [w for job in result.jobs for g in job.groups for w in g.wiring if w.kind == "rewritten"]
+
+
+def test_each_rewritten_reference_is_a_wire_with_its_variable_and_texts() -> None:
+    text = (
+        "services:\n  app:\n    image: example/app\n"
+        "    command: ['--db', 'db:5432', '--api=http://api:8080/v1']\n"
+        "    environment:\n      BACKENDS: 'db:5432,api:8080'\n" + TARGETS
+    )
+    found = {(w.variable, w.target): w for w in wires(text)}
+    assert sorted(found) == [("BACKENDS", "api"), ("BACKENDS", "db"), ("args[1]", "db"), ("args[2]", "api")]
+    argument = found["args[1]", "db"]
+    assert (argument.client, argument.via, argument.service, argument.port, argument.task) == (
+        "app",
+        "nomad",
+        "db",
+        5432,
+        "app",
+    )
+    assert (argument.before, argument.after) == ("db:5432", "${DISCOVERED_DB_ADDRESS_5432}")
+    # One value, two references: a record each, with the value's texts as the finding shows them.
+    listed = found["BACKENDS", "db"]
+    assert (
+        listed.after
+        == found["BACKENDS", "api"].after
+        == "<address of nomadService 'db'>,<address of nomadService 'api'>"
+    )
+    assert listed.position.line == 6
+
+
+def test_wires_say_how_the_address_is_found() -> None:
+    same_group = (
+        "services:\n  app:\n    image: example/app\n    ports: ['8080']\n"
+        "  proxy:\n    image: example/proxy\n    network_mode: service:app\n"
+        "    environment:\n      UPSTREAM: app:8080\n"
+    )
+    (local,) = wires(same_group)
+    assert (local.client, local.target, local.via, local.service, local.after) == (
+        "app",
+        "app",
+        "local",
+        "",
+        "localhost:8080",
+    )
+    text = "services:\n  app:\n    image: example/app\n    environment:\n      DB_URL: postgres://db:5432/x\n"
+    (connect,) = wires(text + TARGETS, Options(discovery="connect"))
+    # The upstream it added is known from the record: its service and port.
+    assert (connect.via, connect.service, connect.port) == ("connect", "db", 5432)
+    assert connect.after == "postgres://${NOMAD_UPSTREAM_ADDR_db}/x"
+    (consul,) = wires(text + TARGETS, Options(discovery="consul"))
+    assert consul.via == "consul" and consul.after == "postgres://<address of service 'db'>/x"
+    # Services registered in Consul are looked up there, whatever the discovery mode.
+    (registered,) = wires(text + TARGETS, Options(provider="consul", discovery="nomad"))
+    assert registered.via == "consul" and registered.after == consul.after
+
+
+def test_a_reference_to_an_external_name_is_a_wire_to_no_workload() -> None:
+    text = (
+        "apiVersion: v1\nkind: Service\nmetadata: {name: payments}\n"
+        "spec: {type: ExternalName, externalName: payments.example.com}\n---\n"
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\n"
+        "spec:\n  selector: {matchLabels: {app: app}}\n  template:\n    metadata: {labels: {app: app}}\n"
+        "    spec:\n      containers:\n        - name: app\n          image: example/app\n"
+        "          env: [{name: PAYMENTS_URL, value: 'https://payments:443/v1'}]\n"
+    )
+    (external,) = wires(text, source="kubernetes")
+    assert (external.client, external.target, external.via, external.service) == ("app", "", "external", "")
+    assert external.after == "https://payments.example.com:443/v1"
+
+
+def test_a_value_with_a_quote_is_not_said_to_be_rendered_by_a_template() -> None:
+    """The finding once took a value whose repr starts with a double quote for a template."""
+    text = 'services:\n  app:\n    image: example/app\n    command: ["--db=it\'s db:5432"]\n' + TARGETS
+    result = translate_text(text, options=Options(discovery="connect"))
+    (finding,) = [f for f in result.findings if f.code == "D001"]
+    assert finding.message.endswith('now reads "--db=it\'s ${NOMAD_UPSTREAM_ADDR_db}"')

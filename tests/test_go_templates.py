@@ -272,6 +272,9 @@ def _cases() -> list[Case]:
         cases.append(Case(f"keep-variables/{case.name}", case, run))
     for case in sorted(p for p in (FIXTURES / "kubernetes").iterdir() if p.is_dir()):
         cases.append(Case(f"kubernetes/{case.name}", case, _translator([case])))
+    for case in sorted(p for p in (FIXTURES / "names").iterdir() if p.is_dir()):
+        inputs = [case / "compose.yaml"] if (case / "compose.yaml").is_file() else [case]
+        cases.append(Case(f"names/{case.name}", case, _translator(inputs, environ=ENVIRON)))
     for name, path in compose_corpus_cases():
         run = _translator([path], environ={}, consistency=consistent(path))
         cases.append(Case(f"corpus/compose/{name}", path.parent, run))

@@ -134,7 +134,10 @@ def _assert_mermaid(text: str) -> None:
 
 def test_mermaid_names_with_dots_dashes_keywords_and_quotes() -> None:
     names = ["api.v1", "my-db", "end", 'we"ird|name<b>', "graph"]
-    edges = [Edge("api.v1", "my-db", "postgres", "nomad"), Edge("end", "graph", "", "depends_on")]
+    edges = [
+        Edge("api.v1", "my-db", "5432", "nomad", "rewritten"),
+        Edge("end", "graph", "", "depends_on", "depends_on"),
+    ]
     text = flowchart(names, edges)
     _assert_mermaid(text)
     assert '"we#quot;ird#124;name#lt;b#gt;"' in text

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from tests.helpers import FIXTURES, compose_corpus_cases, consistent
 from translator.api import translate, translate_text
+from translator.findings import Severity
+from translator.options import Options
 from translator.report.build import build_report
 
 
@@ -34,6 +36,21 @@ def test_summary_from_the_result_is_the_report_summary() -> None:
             for colour in (False, True):
                 expected = summary(report, "out/", colour)
                 assert result_summary(result, ignored, "out/", colour) == expected, name
+
+
+def test_summary_from_the_result_counts_unwired_dependencies_as_the_report_does() -> None:
+    """With nothing served by name and every warning ignored, only the wiring keeps a workload from
+    being ready: both summaries must see it."""
+    from translator.report.terminal import result_summary, summary
+
+    seen = 0
+    for path in sorted((FIXTURES / "compose").glob("*/compose.yaml")):
+        result = translate([str(path)], Options(serve_names="off"), environ={"HOME": "/home/user"})
+        warnings = {f.code for f in result.findings if f.severity == Severity.WARNING}
+        report = build_report(result, warnings, details=False)
+        seen += sum(1 for w in report.workloads if w.unwired)
+        assert result_summary(result, warnings, "out/") == summary(report, "out/"), path.parent.name
+    assert seen  # the fixtures have dependencies nothing wires
 
 
 def test_summary_from_the_result_scrubs_as_the_report_does() -> None:

@@ -31,7 +31,10 @@ def _codes(result: Result, code: str) -> list[str]:
 def test_wait_tasks_for_started_healthy_and_links(provider: str, function: str) -> None:
     result = _run("depends-conditions", provider=provider)
     web = _tasks(result, "web")
-    assert sorted(web) == ["wait-for-api", "wait-for-cache", "wait-for-db", "wait-for-search", "web"]
+    # no value names the dependencies: a forwarder serves their names (translator/discovery/names.py)
+    assert sorted(web) == [
+        "name-forwarder", "wait-for-api", "wait-for-cache", "wait-for-db", "wait-for-search", "web"
+    ]  # fmt: skip
     wait = web["wait-for-db"]
     assert wait["lifecycle"] == [{"hook": "prestart", "sidecar": False, "__is_block__": True}]
     assert wait["config"][0]["image"] == WAIT_IMAGE
@@ -61,7 +64,7 @@ def test_completed_across_groups_and_no_service_are_findings() -> None:
 
 def test_no_wait_tasks_option() -> None:
     result = _run("depends-no-wait", wait_tasks=False)
-    assert sorted(_tasks(result, "web")) == ["web"]
+    assert sorted(_tasks(result, "web")) == ["name-forwarder", "web"]  # no wait task; the names are served
     assert len(_codes(result, "C014")) == 6
 
 
@@ -95,9 +98,12 @@ def test_cli_flag(tmp_path: Any) -> None:
 
 def test_corpus_depends_on() -> None:
     cases = dict(compose_corpus_cases())
-    # redis declares no port: with Nomad nothing registers it (C012); with Consul its script
-    # check registers a service, and the wait task waits until that check passes.
+    # redis declares no port: the documented port of its image is registered (D012), so a wait
+    # task waits for it; without serving names nothing registers it (C012).
     voting = translate([str(cases["voting-app"])], environ=ENVIRON)
+    assert any("'redis'" in f.message for f in voting.findings if f.code == "D012")
+    assert "wait-for-redis" in [t.name for g in voting.jobs[0].groups if g.name == "vote" for t in g.tasks]
+    voting = translate([str(cases["voting-app"])], Options(serve_names="off"), environ=ENVIRON)
     assert any("'redis'" in f.message for f in voting.findings if f.code == "C012")
     voting = translate([str(cases["voting-app"])], Options(provider="consul"), environ=ENVIRON)
     names = {g.name: [t.name for t in g.tasks] for g in voting.jobs[0].groups}

@@ -27,6 +27,7 @@ from translator.discovery.references import References, names_table
 from translator.discovery.rewrite import Placed, connect_service_of
 from translator.findings import Findings
 from translator.image_ports import default_ports
+from translator.mapper.names import dns_label
 from translator.model import ContainerPort, Endpoint, Project, Workload
 from translator.nomad import (
     Connect,
@@ -53,6 +54,11 @@ LOCALHOST = "127.0.0.1"
 # Services a namespace is not served whole (the output would grow with its square); references stay
 # rewritten, and a finding names the namespace.
 NAMESPACE_BOUND = 32
+# Each proxied connection holds two of them; a UDP session holds them until it ends.
+WORKER_CONNECTIONS = 4096
+# A UDP "session" (one client address and port) lasts until it has been idle this long: nginx's
+# default (10 minutes) would let one-shot queries from new ports exhaust the connections.
+_UDP_SESSION = ("    proxy_timeout 30s;",)
 _ADDRESS = '{{ if .Address | contains ":" }}[{{ .Address }}]{{ else }}{{ .Address }}{{ end }}'
 
 
@@ -89,6 +95,8 @@ def plan_names(project: Project, references: References, options: Options, findi
         reaches: dict[tuple[str, str], Reach] = {}
         for dependency in workload.depends_on:
             target = owners.get(dependency.target)
+            if dependency.condition == "completed":
+                continue  # a one-shot task that must finish first: an order, not a connection
             if target is None or (
                 options.serve_names == "auto" and target.name in named.get(workload.name, ())
             ):
@@ -358,7 +366,7 @@ def _target_listeners(
     own = {p.to if p.to is not None else p.static for p in client.group.network.ports}
     listeners: list[_Listener] = []
     for port, container_port, protocol in wanted:
-        service = _registration(target.group, container_port)
+        service = _registration(target.group, container_port, reach.endpoint)
         if service is None:
             _not_served(
                 findings,
@@ -403,9 +411,12 @@ def _target_listeners(
     return listeners
 
 
-def _registration(group: Group, container_port: int) -> Service | None:
+def _registration(group: Group, container_port: int, endpoint: Endpoint | None) -> Service | None:
+    """The service registered for the port; a Kubernetes Service's own registration when it has one."""
     label = next((p.label for p in group.network.ports if container_port in (p.to, p.static)), None)
-    return next((s for s in group.services if s.port == label), None) if label else None
+    registered = [s for s in group.services if label and s.port == label]
+    own = dns_label(endpoint.name) if endpoint is not None else ""
+    return next((s for s in registered if s.name == own), registered[0] if registered else None)
 
 
 def _connect_upstreams(client: Placed, listeners: list[_Listener]) -> None:
@@ -426,7 +437,7 @@ def forwarder_config(listeners: Iterable[_Listener]) -> str:
         "worker_processes 1;",
         "error_log stderr notice;",
         "events {",
-        "  worker_connections 1024;",
+        f"  worker_connections {WORKER_CONNECTIONS};",
         "}",
         "stream {",
     ]
@@ -444,6 +455,7 @@ def forwarder_config(listeners: Iterable[_Listener]) -> str:
             "  server {",
             f"    listen {listen};",
             f"    proxy_pass {upstream};",
+            *(_UDP_SESSION if item.protocol == "udp" else ()),
             "  }",
             "{{- end }}",
         ]

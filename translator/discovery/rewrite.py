@@ -6,7 +6,8 @@ Per reference: the same group → ``localhost:<container port>``; ``--discovery 
 (its ``provider``); ``--discovery connect`` → a Connect upstream and
 ``${NOMAD_UPSTREAM_ADDR_<name>}``. Arguments cannot call a template: the template renders the
 address into a variable and the argument refers to it (Nomad evaluates driver config with the
-task environment, template variables included; see docs/discovery.md).
+task environment, template variables included; see docs/discovery.md). Every reference rewritten is
+also a ``Wire(kind="rewritten")`` on the caller's group, which is how the report knows of it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,18 @@ from translator.discovery.envfile import template_text
 from translator.discovery.references import Reference, References, Value, sibling_prefix
 from translator.findings import Findings
 from translator.model import Workload
-from translator.nomad import Connect, EnvRef, Group, Interpolated, Job, Service, Task, Template, Upstream
+from translator.nomad import (
+    Connect,
+    EnvRef,
+    Group,
+    Interpolated,
+    Job,
+    Service,
+    Task,
+    Template,
+    Upstream,
+    Wire,
+)
 from translator.options import Options
 from translator.records import record
 
@@ -34,6 +46,8 @@ _DYNAMIC = range(20000, 32001)
 
 _ADDRESS = '{{ if .Address | contains ":" }}[{{ .Address }}]{{ else }}{{ .Address }}{{ end }}'
 _BODIES = {"address": _ADDRESS + ":{{ .Port }}", "host": "{{ .Address }}", "port": "{{ .Port }}"}
+# Where an argument sits in the task's driver config: Compose ``command`` is Nomad's ``args``.
+_ARGUMENT_LISTS = {"command": "args", "entrypoint": "entrypoint"}
 _UPSTREAM_VARS = {
     "address": "NOMAD_UPSTREAM_ADDR_",
     "host": "NOMAD_UPSTREAM_IP_",
@@ -128,18 +142,60 @@ class Rewriter:
             return
         mode = self._mode(caller, rendered, value)
         if value.where == "env":
-            shown = self._env(task, value, caller, rendered, mode)
+            after, templated = self._env(task, value, caller, rendered, mode)
         else:
-            shown = self._argument(task, value, caller, rendered, mode)
-        if shown.startswith('"'):  # a template: show where each address comes from, not the actions
-            shown = repr(_display(rendered, mode)) + f" (rendered by a template into {TEMPLATE_DESTINATION})"
+            after, templated = self._argument(task, value, caller, rendered, mode), False
+        if templated:  # show where each address comes from, not the template's actions
+            after = _display(rendered, mode)
+        shown = repr(after) + (f" (rendered by a template into {TEMPLATE_DESTINATION})" if templated else "")
         self.findings.add(
             codes.DISCOVERY_REWRITTEN,
             value.position,
             f"{_label(value)} {value.original!r} now reads {shown}",
             subject=value.workload,
         )
+        self._wire(caller, task, value, rendered, mode, after)
         self._port_warning(value, references)
+
+    def _wire(
+        self,
+        caller: Placed,
+        task: Task,
+        value: Value,
+        rendered: list[str | tuple[Reference, Service | None]],
+        mode: str,
+        after: str,
+    ) -> None:
+        """One record per reference rewritten in ``value``: what the report shows of it."""
+        variable = value.key if value.where == "env" else f"{_ARGUMENT_LISTS[value.where]}[{value.key}]"
+        for item in rendered:
+            if isinstance(item, str):
+                continue
+            ref, service = item
+            if ref.external is not None:
+                via = "external"
+            elif ref.target == caller.workload.name:
+                via = "local"
+            elif mode == "connect":
+                via = "connect"
+            else:  # the catalog the template reads: the target's provider, whatever the mode
+                assert service is not None  # another group's part is rewritten only when registered
+                via = "consul" if lookup_function(service) == "service" else "nomad"
+            caller.group.wiring.append(
+                Wire(
+                    "rewritten",
+                    value.workload,
+                    ref.target,
+                    via,
+                    ref.position,
+                    service=service.name if service is not None else "",
+                    port=ref.port,
+                    task=task.name,
+                    variable=variable,
+                    before=value.original,
+                    after=after,
+                )
+            )
 
     # -- targets -----------------------------------------------------------------------------
 
@@ -196,20 +252,21 @@ class Rewriter:
         caller: Placed,
         rendered: list[str | tuple[Reference, Service | None]],
         mode: str,
-    ) -> str:
+    ) -> tuple[str, bool]:
+        """The value the task reads now, and whether a template renders it (else it is in ``env``)."""
         pieces = [self._piece(item, caller, mode) for item in rendered]
         if all(isinstance(p, str) for p in pieces):  # same group or external: a plain value
             text = "".join(p for p in pieces if isinstance(p, str))
             if not _RUNTIME.search(text):
                 task.env[value.key] = text
-                return repr(text)
-            return self._env_template(task, value, caller, rendered, "nomad")
+                return text, False
+            return self._env_template(task, value, caller, rendered, "nomad"), True
         if mode == "connect":
             literal = "".join(p for p in pieces if isinstance(p, str))
             if not _RUNTIME.search(literal):
                 task.env[value.key] = Interpolated(_merge(pieces))
-                return repr(str(task.env[value.key]))
-        return self._env_template(task, value, caller, rendered, mode)
+                return str(task.env[value.key]), False
+        return self._env_template(task, value, caller, rendered, mode), True
 
     def _env_template(
         self,
@@ -222,7 +279,7 @@ class Rewriter:
         task.env.pop(value.key, None)
         text = self._template_value(rendered, caller, mode)
         self._template(task).lines[value.key] = text
-        return f"{text} (rendered by a template into {TEMPLATE_DESTINATION})"
+        return text
 
     def _template_value(
         self, rendered: list[str | tuple[Reference, Service | None]], caller: Placed, mode: str
@@ -238,13 +295,21 @@ class Rewriter:
             if isinstance(piece, str):
                 out.append(template_text(piece, before_action=i + 1 < len(rendered)))
             elif service is not None:
-                out.append(self._action(ref, service, mode))
+                out.append(self._action(ref, service, mode, caller))
         return '"' + "".join(out) + '"'
 
-    def _action(self, ref: Reference, service: Service, mode: str) -> str:
+    def _action(self, ref: Reference, service: Service, mode: str, caller: Placed) -> str:
         if mode == "connect":  # a value that must stay in a template reads the upstream variable
             name = self._upstream_var(ref, service)
             text = f'{{{{ env "{name}" }}}}'
+            bound = bound_address(caller.group, service.name)
+            if bound is not None:  # Nomad's NOMAD_UPSTREAM_ADDR_* says 127.0.0.1 whatever the address
+                port = f'{{{{ env "{_UPSTREAM_VARS["port"]}{_NOT_ENV.sub("_", service.name)}" }}}}'
+                text = {
+                    "address": f"{template_text(bound)}:{port}",
+                    "host": template_text(bound),
+                    "port": port,
+                }[ref.kind]
             if ref.repeat is not None:
                 before = template_text(ref.repeat.prefix, before_action=True)
                 return before + text + template_text(ref.repeat.suffix)
@@ -276,13 +341,13 @@ class Rewriter:
             ref, service = item
             assert service is not None
             name = env_name(f"discovered_{service.name}_{ref.kind}_{ref.port}")
-            self._template(task).lines[name] = '"' + self._action(ref, service, mode) + '"'
+            self._template(task).lines[name] = '"' + self._action(ref, service, mode, caller) + '"'
             parts.append(EnvRef(name))
         new = Interpolated(_merge(parts))
         args = task.config.entrypoint if value.where == "entrypoint" else task.config.args
         if args is not None:
             args[int(value.key)] = new if any(isinstance(p, EnvRef) for p in new.parts) else str(new)
-        return repr(str(new))
+        return str(new)
 
     # -- pieces --------------------------------------------------------------------------------
 
@@ -303,9 +368,19 @@ class Rewriter:
         if mode != "connect":
             return []  # rendered by a template
         name = self._upstream_var(ref, service, caller)
+        piece: str | EnvRef | list[str | EnvRef] = EnvRef(name)
+        bound = bound_address(caller.group, service.name)
+        if bound is not None:  # the upstream listens where a served name points; Nomad's ADDR says 127.0.0.1
+            port = EnvRef(_UPSTREAM_VARS["port"] + _NOT_ENV.sub("_", service.name))
+            pieces: dict[str, str | EnvRef | list[str | EnvRef]] = {
+                "address": [bound + ":", port],
+                "host": bound,
+                "port": port,
+            }
+            piece = pieces[ref.kind]
         if ref.repeat is not None:  # one upstream balances over every instance: one element
-            return [ref.repeat.prefix, EnvRef(name), ref.repeat.suffix]
-        return EnvRef(name)
+            return [ref.repeat.prefix, *(piece if isinstance(piece, list) else [piece]), ref.repeat.suffix]
+        return piece
 
     def _upstream_var(self, ref: Reference, service: Service, caller: Placed | None = None) -> str:
         if caller is not None:
@@ -320,6 +395,10 @@ class Rewriter:
             service.connect = Connect(local_service_port=ref.port)
         own = connect_service_of(caller)
         assert own.connect is not None
+        existing = next((u for u in own.connect.upstreams if u.destination_name == service.name), None)
+        if existing is not None:  # a served name's upstream: one per destination (Consul refuses two)
+            self.bind_ports[key] = existing.local_bind_port
+            return
         used = {p.to or p.static for p in caller.group.network.ports} | {
             port for (group, _), port in self.bind_ports.items() if group == id(caller.group)
         }
@@ -362,6 +441,16 @@ class Rewriter:
                     "or use a host:port value",
                     subject=value.workload,
                 )
+
+
+def bound_address(group: Group, destination: str) -> str | None:
+    """The loopback address an upstream of ``group`` to ``destination`` listens on, when a served name
+    gave it one."""
+    for service in group.services:
+        for upstream in service.connect.upstreams if service.connect else ():
+            if upstream.destination_name == destination:
+                return upstream.local_bind_address
+    return None
 
 
 def connect_service_of(caller: Placed) -> Service:

@@ -54,9 +54,10 @@ def map_project(project: Project, options: Options, findings: Findings) -> list[
         job = _compose_job(project, options, findings)
         jobs = [job]
         placed = [rewrite.Placed(w, job, g) for w, g in zip(project.workloads, job.groups, strict=True)]
+    # Names first: under Connect a rewritten value then uses the upstream a served name made.
+    names_module.serve_names(plan, placed, options, findings)
     if options.serve_names != "all":  # under "all" every value arrives as written
         rewrite.rewrite_references(placed, references, options, findings)
-    names_module.serve_names(plan, placed, options, findings)
     _after_discovery(placed, options, findings)
     names_module.add_extra_hosts(placed)  # last: every task, the wait tasks too, gets the list
     return _with_variables(jobs, project, findings)

@@ -1,21 +1,20 @@
 """Result → report model. Reads what the mapper decided; decides nothing itself.
 
-Extension point for the discovery stage: the report reads, when the Nomad model has them,
+The mapper's decisions are typed records in the Nomad model, and the report renders them:
 
-- ``Task.references``: items with ``variable``, ``before``, ``after``, ``target`` (the Nomad service
-  reached), ``port`` and ``mode`` (nomad | consul | connect | localhost), one per rewritten value;
-- ``Service.connect.upstreams``: items with ``destination_name`` and ``local_bind_port``;
-- ``Service.checks``: items with ``type`` and ``path``, ``command`` or ``port``.
+- ``Group.wiring`` (``translator.nomad.Wire``): how each client reaches each target. ``rewritten``
+  records are the references table, ``name`` records the names-served table; both are the
+  diagram's edges between workloads, and a dependency (``depends_on``) that no record wires makes
+  its client at best approximated.
+- ``Service``, its ``checks`` and ``connect``; ``Network.ports``; ``Task``: the other tables.
 
-Until they exist the tables are empty and the diagram shows start-up dependencies (``depends_on``)
-instead of traffic. Attributes are read with ``getattr`` so that this module keeps working while
-the model grows.
+Findings are shown as they are and counted for the statuses; nothing is read back out of their texts
+or out of the rendered jobspec.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
@@ -24,16 +23,18 @@ from translator import findings as codes
 from translator.api import Result
 from translator.findings import CODES, Finding
 from translator.model import ContainerPort, Workload
-from translator.nomad import Group, Job, Port, Task
+from translator.nomad import Group, Job, Port, Wire
 from translator.report import mermaid
 from translator.report.model import (
     ACTION,
     APPROXIMATED,
+    FORWARDERS,
     READY,
     SCHEMA_VERSION,
     CheckRow,
     Edge,
     FindingEntry,
+    NameRow,
     PortRow,
     Prerequisite,
     ReferenceRow,
@@ -45,7 +46,9 @@ from translator.report.model import (
 )
 from translator.report.places import base_directory as _base_directory
 from translator.report.places import owners as _owners
+from translator.report.places import placed as _placed
 from translator.report.places import shown as _shown
+from translator.report.places import unwired as _unwired
 from translator.report.secrets import mask_value, report_text
 
 SEVERITIES = ("error", "warning", "info")
@@ -89,15 +92,11 @@ def build_report(result: Result, ignored: Collection[str] = (), *, details: bool
     entries_of: dict[str, list[FindingEntry]] = {}
     for entry in entries:
         entries_of.setdefault(entry.workload, []).append(entry)
-    findings_of: dict[str, list[Finding]] = {}
-    for finding in kept:
-        if finding.subject in owners:
-            findings_of.setdefault(owners[finding.subject], []).append(finding)
     workloads = [
-        _workload(w, job, group, entries_of.get(w.name, []), findings_of.get(w.name, []), base, details)
+        _workload(w, job, group, entries_of.get(w.name, []), _unwired(w, group, owners), base, details)
         for w, job, group in placed
     ]
-    edges = _edges(placed, workloads, owners) if details else []
+    edges = _edges(placed, owners) if details else []
     names = [w.name for w in result.project.workloads]
     report = Report(
         schema_version=SCHEMA_VERSION,
@@ -111,23 +110,6 @@ def build_report(result: Result, ignored: Collection[str] = (), *, details: bool
     )
     _scrub(report, *report_text(result))
     return report
-
-
-# ----- placement: which job and group each workload became -----
-
-
-def _placed(result: Result) -> list[tuple[Workload, Job | None, Group | None]]:
-    """Workloads with their job and group. The mapper makes groups in workload order (one job for a
-    Compose project, one job per workload for Kubernetes); anything else leaves them unpaired."""
-    workloads = result.project.workloads
-    if result.project.job_per_workload and len(result.jobs) == len(workloads):
-        return [
-            (w, j, j.groups[0] if j.groups else None) for w, j in zip(workloads, result.jobs, strict=True)
-        ]
-    if len(result.jobs) == 1 and len(result.jobs[0].groups) == len(workloads):
-        job = result.jobs[0]
-        return [(w, job, g) for w, g in zip(workloads, job.groups, strict=True)]
-    return [(w, None, None) for w in workloads]
 
 
 # ----- findings -----
@@ -156,8 +138,10 @@ def _counts(entries: Iterable[FindingEntry]) -> dict[str, int]:
     return counts
 
 
-def _status(counts: dict[str, int]) -> str:
-    if counts["error"]:
+def _status(counts: dict[str, int], unwired: list[str]) -> str:
+    """The worst finding decides; a dependency nothing wires needs a person: the application would
+    fail at run time on a name nothing resolves."""
+    if counts["error"] or unwired:
         return ACTION
     return APPROXIMATED if counts["warning"] else READY
 
@@ -170,11 +154,12 @@ def _workload(
     job: Job | None,
     group: Group | None,
     own: list[FindingEntry],
-    findings: list[Finding],
+    unwired: list[str],
     base: str,
     details: bool = True,
 ) -> WorkloadReport:
-    """One workload's section; ``own`` and ``findings`` are already this workload's."""
+    """One workload's section; ``own`` are already this workload's findings, ``unwired`` its
+    dependencies that no record wires."""
     counts = _counts(own)
     if not details:
         group = None  # the tables below come out empty
@@ -187,16 +172,19 @@ def _workload(
         else _shown(position.file, base),
         job=job.name if job else "",
         group=group.name if group else "",
-        status=_status(counts),
+        status=_status(counts, unwired),
         counts=counts,
         tasks=_tasks(group),
         ports=_ports(workload, group),
         services=[
             ServiceRow(s.name, s.port, s.provider, list(s.tags)) for s in (group.services if group else [])
         ],
-        references=_references(workload, group, findings),
+        references=[_reference(w) for w in _wiring(group, "rewritten")],
+        names=[_name(w) for w in _wiring(group, "name")],
         checks=_checks(group),
-        actions=[e.message for e in own if e.severity == "error"],
+        actions=[e.message for e in own if e.severity == "error"]
+        + [f"make {target!r} reachable: it is reached by a name nothing resolves" for target in unwired],
+        unwired=unwired,
     )
 
 
@@ -269,129 +257,72 @@ def _port_change(source: ContainerPort, port: Port | None, host_mode: bool) -> s
     return ""
 
 
-def _references(workload: Workload, group: Group | None, findings: list[Finding]) -> list[ReferenceRow]:
-    """Rewritten references: the discovery stage's own records when the model has them, else one row
-    per D001 finding, its before from the neutral model and its after from the task as emitted."""
-    rows = [row for task in (group.tasks if group else []) for row in _recorded(task)]
-    if rows or group is None:
-        return rows
-    names = {workload.name, *(c.name for c in workload.containers)}
-    for finding in findings:
-        if finding.code != _REWRITTEN or finding.subject not in names:
-            continue
-        for container, task in zip(workload.containers, group.tasks, strict=False):
-            for var in container.environment:
-                if var.position == finding.position:
-                    after = _emitted_value(task, var.name)
-                    rows.append(_row(task.name, var.name, var.value, after, *_target_of(after)))
-    return rows
+def _wiring(group: Group | None, kind: str) -> list[Wire]:
+    return [w for w in group.wiring if w.kind == kind] if group is not None else []
 
 
-def _recorded(task: Task) -> list[ReferenceRow]:
-    return [
-        _row(
-            task.name,
-            str(getattr(ref, "variable", "")),
-            str(getattr(ref, "before", "")),
-            str(getattr(ref, "after", "")),
-            str(getattr(ref, "target", "")),
-            str(getattr(ref, "mode", "")),
-        )
-        for ref in getattr(task, "references", ())
-    ]
-
-
-def _row(task: str, variable: str, before: str, after: str, target: str, mode: str) -> ReferenceRow:
+def _reference(wire: Wire) -> ReferenceRow:
     return ReferenceRow(
-        task, variable, mask_value(variable, before), mask_value(variable, after), target, mode
+        wire.task,
+        wire.variable,
+        mask_value(wire.variable, wire.before),
+        mask_value(wire.variable, wire.after),
+        wire.target,
+        wire.service,
+        wire.via,
     )
 
 
-def _emitted_value(task: Task, name: str) -> str:
-    """The value as the jobspec gives it: the env entry, else the template line that renders it."""
-    if name in task.env:
-        return str(task.env[name])
-    prefix = f"{name}="
-    for template in task.templates:
-        for line in template.data.splitlines():
-            if line.startswith(prefix):
-                return line[len(prefix) :]
-    return ""
-
-
-# translator.findings.DISCOVERY_REWRITTEN, named by its code: the report must not need the discovery
-# stage to be present.
-_REWRITTEN = "D001"
-
-# What a rewritten value reads from, in the text the discovery stage emits.
-_TARGETS = (
-    (re.compile(r'nomadService "([^"@]+)"'), "nomad"),
-    (re.compile(r'\bservice "([^"@]+)'), "consul"),
-    (re.compile(r"NOMAD_UPSTREAM_[A-Z]+_([A-Za-z0-9_]+)"), "connect"),
-)
-
-
-def _target_of(after: str) -> tuple[str, str]:
-    for pattern, mode in _TARGETS:
-        match = pattern.search(after)
-        if match:
-            return match.group(1), mode
-    return ("", "localhost") if "localhost" in after else ("", "")
+def _name(wire: Wire) -> NameRow:
+    return NameRow(
+        wire.name,
+        wire.address,
+        wire.target,
+        wire.service,
+        wire.port,
+        wire.protocol,
+        wire.via,
+        FORWARDERS.get(wire.via, wire.via),
+    )
 
 
 def _checks(group: Group | None) -> list[CheckRow]:
     rows = []
     for service in group.services if group else []:
-        for check in getattr(service, "checks", ()):
-            detail = next(
-                (str(getattr(check, a)) for a in ("path", "command", "port") if getattr(check, a, None)), ""
-            )
-            rows.append(CheckRow(service.name, str(getattr(check, "type", "")), detail))
+        for check in service.checks:
+            rows.append(CheckRow(service.name, check.type, check.path or check.command or check.port))
     return rows
 
 
 # ----- who reaches whom -----
 
 
-def _edges(
-    placed: list[tuple[Workload, Job | None, Group | None]],
-    reports: list[WorkloadReport],
-    owners: dict[str, str],
-) -> list[Edge]:
-    by_service = {s.name: (w.name, s.port) for w, _, g in placed for s in (g.services if g else [])}
-    traffic: list[Edge] = []
-    for (workload, _, group), report in zip(placed, reports, strict=True):
-        for ref in report.references:
-            target, port = by_service.get(ref.target, ("", ""))
-            if target and target != workload.name:
-                traffic.append(Edge(workload.name, target, port, ref.mode))
-        for upstream in _upstreams(group):
-            target, port = by_service.get(str(getattr(upstream, "destination_name", "")), ("", ""))
-            if target and target != workload.name:
-                traffic.append(Edge(workload.name, target, port, "connect"))
-    if not traffic:  # no discovery data: start-up order is the best evidence of who talks to whom
+def _edges(placed: list[tuple[Workload, Job | None, Group | None]], owners: dict[str, str]) -> list[Edge]:
+    names = {w.name for w, _, _ in placed}
+    traffic = [
+        Edge(wire.client, wire.target, "" if wire.port is None else str(wire.port), wire.via, wire.kind)
+        for _, _, group in placed
+        for wire in (group.wiring if group else ())
+        if wire.target in names and wire.target != wire.client  # not the outside, not its own group
+    ]
+    if not traffic:  # nothing wired: start-up order is the best evidence of who talks to whom
         for workload, _, _ in placed:
             for dependency in workload.depends_on:
                 target = owners.get(dependency.target, "")
                 if target and target != workload.name:
-                    traffic.append(Edge(workload.name, target, "", "depends_on"))
+                    traffic.append(Edge(workload.name, target, "", "depends_on", "depends_on"))
     published = [
         Edge(
-            mermaid.EXTERNAL, workload.name, port.label, "static" if port.static is not None else "published"
+            mermaid.EXTERNAL,
+            workload.name,
+            port.label,
+            "static" if port.static is not None else "published",
+            "published",
         )
         for workload, _, group in placed
         for port, _ in _published(workload, group)
     ]
     return _unique([*published, *traffic])
-
-
-def _upstreams(group: Group | None) -> list[Any]:
-    """Connect upstreams: on the group's services (``Service.connect.upstreams``)."""
-    found: list[Any] = []
-    for service in group.services if group else []:
-        connect = getattr(service, "connect", None)
-        found.extend(getattr(connect, "upstreams", None) or ())
-    return found
 
 
 def _published(workload: Workload, group: Group | None) -> list[tuple[Port, ContainerPort]]:
@@ -406,10 +337,10 @@ def _published(workload: Workload, group: Group | None) -> list[tuple[Port, Cont
 
 
 def _unique(edges: list[Edge]) -> list[Edge]:
-    seen: set[tuple[str, str, str, str]] = set()
+    seen: set[tuple[str, str, str, str, str]] = set()
     result = []
     for edge in edges:
-        key = (edge.source, edge.target, edge.port, edge.mode)
+        key = (edge.source, edge.target, edge.port, edge.mode, edge.kind)
         if key not in seen:
             seen.add(key)
             result.append(edge)
@@ -471,8 +402,14 @@ def _prerequisites(
             )
         if any(s.provider == "consul" for s in group.services):
             need("A Consul agent on every client", "services are registered in Consul", workload.name)
-        if any(getattr(s, "connect", None) is not None for s in group.services):
+        if any(s.connect is not None for s in group.services):
             need("Consul Connect with Envoy", "upstreams go through Connect sidecars", workload.name)
+        if any(w.kind == "name" and FORWARDERS.get(w.via) == "nginx" for w in group.wiring):
+            need(
+                "Clients that can pull the nginx image",
+                "names are served by an nginx stream sidecar in the client's allocation",
+                workload.name,
+            )
         for port in group.network.ports:
             if port.host_network:
                 need(

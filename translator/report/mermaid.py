@@ -7,15 +7,16 @@ only inside quoted labels, with the characters that would end a label replaced b
 
 from __future__ import annotations
 
-from translator.report.model import Edge
+from translator.report.model import FORWARDERS, Edge
 
 EXTERNAL = "external"  # the pseudo-workload for clients outside the cluster
 
 # Mermaid entity codes for the characters that end or break a quoted label.
 _ENTITIES = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "|": "#124;", "#": "#35;", "`": "#96;"}
 
-# Arrow per mode: solid for traffic, dotted for start-up order only.
-_ARROW = {"depends_on": "-.->"}
+# Arrow per kind: solid for rewritten addresses and published ports, dashed for a served name (the
+# application still dials the name) and for start-up order only; their labels tell the two apart.
+_ARROW = {"name": "-.->", "depends_on": "-.->"}
 
 
 def label(text: str) -> str:
@@ -36,7 +37,16 @@ def flowchart(workloads: list[str], edges: list[Edge]) -> str:
     for edge in edges:
         if edge.source not in ids or edge.target not in ids:
             continue  # a reference to something outside the project: shown in the tables instead
-        text = " · ".join(part for part in (edge.port, edge.mode) if part)
-        arrow = _ARROW.get(edge.mode, "-->")
+        text = _text(edge)
+        arrow = _ARROW.get(edge.kind, "-->")
         lines.append(f'  {ids[edge.source]} {arrow}|"{label(text)}"| {ids[edge.target]}')
     return "\n".join(lines) + "\n"
+
+
+def _text(edge: Edge) -> str:
+    """``5432 · nomad`` for a rewritten address; ``name :5432 · nginx`` for a served name."""
+    if edge.kind == "name":
+        parts = ["name :" + edge.port if edge.port else "name", FORWARDERS.get(edge.mode, edge.mode)]
+    else:
+        parts = [edge.port, edge.mode]
+    return " · ".join(part for part in parts if part)

@@ -11,12 +11,17 @@ from dataclasses import field
 
 from translator.records import record
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: references are one row per reference, read from the mapper's records
 
-# A workload's status, from the worst finding that concerns it.
-READY = "ready"  # translated; at most visible changes (info)
-APPROXIMATED = "approximated"  # runs, but something was approximated (warning)
+# A workload's status, from the worst finding that concerns it and from its dependencies.
+READY = "ready"  # translated; at most visible changes (info), every dependency wired
+APPROXIMATED = "approximated"  # runs, but something was approximated (warning) or a dependency is unwired
 ACTION = "action"  # a person must act before it runs as before (error)
+
+# What forwards a served name, by the record's ``via`` (translator/discovery/names.py): an nginx
+# stream sidecar over a nomadService or Consul template, or an Envoy upstream; a name of the same
+# group is localhost itself, with nothing in between.
+FORWARDERS = {"nomad": "nginx", "consul": "nginx", "connect": "envoy", "local": ""}
 
 
 @record
@@ -59,14 +64,30 @@ class ServiceRow:
 
 @record
 class ReferenceRow:
-    """A service reference the discovery stage rewrote (values masked when they look secret)."""
+    """A reference the discovery stage rewrote, one per reference in a value (values masked when they
+    look secret); from a ``Wire(kind="rewritten")``."""
 
     task: str
-    variable: str
-    before: str
-    after: str
-    target: str = ""  # the service it reaches
-    mode: str = ""  # nomad | consul | connect | localhost
+    variable: str  # the env key, or ``args[i]`` / ``entrypoint[i]``
+    before: str  # the value as written
+    after: str  # what the task reads now, as people read it
+    target: str = ""  # the workload it reaches ("" for an external host)
+    service: str = ""  # the Nomad service looked up
+    mode: str = ""  # nomad | consul | connect | local | external
+
+
+@record
+class NameRow:
+    """A name that resolves inside the workload's allocation; from a ``Wire(kind="name")``."""
+
+    name: str  # the host name the application uses
+    address: str  # the loopback address it resolves to (extra_hosts)
+    target: str  # the workload behind it
+    service: str  # the Nomad service the forwarder reads ("" in the same group)
+    port: int | None  # the port the application uses (None: every port, the same group)
+    protocol: str
+    mode: str  # nomad | consul | connect | local
+    forwarder: str  # nginx | envoy | "" (the same group: nothing in between)
 
 
 @record
@@ -96,19 +117,25 @@ class WorkloadReport:
     ports: list[PortRow] = field(default_factory=list)
     services: list[ServiceRow] = field(default_factory=list)
     references: list[ReferenceRow] = field(default_factory=list)
+    names: list[NameRow] = field(default_factory=list)  # names served in its allocation
     checks: list[CheckRow] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)  # the error findings' messages, for the overview
+    # Workloads it depends on that nothing wires it to (no rewritten value, no served name): it
+    # reaches them by a name nothing resolves, so it is not ready.
+    unwired: list[str] = field(default_factory=list)
 
 
 @record
 class Edge:
-    """Who reaches whom: a rewritten reference, a Connect upstream, or (until discovery data exists)
-    a start-up dependency. ``source`` and ``target`` are workload names; ``external`` is the outside."""
+    """Who reaches whom: a rewritten reference or a served name (one per wiring record, between
+    workloads), a published port, or (when nothing is wired) a start-up dependency. ``source`` and
+    ``target`` are workload names; ``external`` is the outside."""
 
     source: str
     target: str
-    port: str  # the port label or number reached ("" for a dependency)
-    mode: str  # nomad | consul | connect | localhost | published | depends_on
+    port: str  # the port number the client uses, or the published port's label ("" for a dependency)
+    mode: str  # nomad | consul | connect (the wire's via) | published | static | depends_on
+    kind: str  # rewritten | name | published | depends_on
 
 
 @record
@@ -129,7 +156,7 @@ class Summary:
     ready: int
     approximated: int
     action: int
-    readiness: int  # percent of workloads that run without a person (no error finding)
+    readiness: int  # percent of workloads that run without a person (ready or approximated)
     counts: dict[str, int]  # findings by severity, after --ignore
     ignored: int  # findings left out by --ignore
     ignored_codes: list[str] = field(default_factory=list)

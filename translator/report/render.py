@@ -39,11 +39,7 @@ def render_markdown(report: Report) -> str:
     template = templating.environment().get_template("report.md.j2")
     used = sorted({f.code for f in report.findings})
     codes = [{"code": c, "severity": str(CODES[c].severity), "title": CODES[c].title} for c in used]
-    basis = (
-        "traffic"
-        if any(e.mode not in ("depends_on", "published", "static") for e in report.edges)
-        else ("dependencies")
-    )
+    basis = "traffic" if any(e.kind in ("rewritten", "name") for e in report.edges) else "dependencies"
     return template.render(report=report, codes=codes, labels=LABELS, edge_basis=basis)
 
 

@@ -37,11 +37,12 @@ def result_summary(result: Result, ignored: Collection[str], destination: str, c
     from the result directly: the CLI prints it after every run, and building the report model
     for it costs more than the rest of a small run (and a tenth of a large one)."""
     from translator.findings import SEVERITY_TEXT
-    from translator.report.places import base_directory, owners, shown
+    from translator.report.places import base_directory, owners, placed, shown, unwired
     from translator.report.secrets import report_text
 
     # The same steps as the report: findings kept after --ignore, each under its workload,
-    # statuses from the counts, and every string shown passed through report_text.
+    # statuses from the counts and the dependencies wired, and every string shown passed through
+    # report_text.
     kept = [f for f in result.findings if f.code not in ignored]
     base = base_directory(result.project.files)
     owner = owners(result.project.workloads)
@@ -64,9 +65,9 @@ def result_summary(result: Result, ignored: Collection[str], destination: str, c
             where = f"{file}:{position.line}:{position.column}" if position.line > 0 else file
             errors.append((where, scrub(finding.code), scrub(finding.message), scrub(finding.hint)))
     ready = approximated = action = 0
-    for workload in result.project.workloads:
+    for workload, _, group in placed(result):
         own = by_workload.get(workload.name)
-        if own and own["error"]:
+        if (own and own["error"]) or unwired(workload, group, owner):
             action += 1
         elif own and own["warning"]:
             approximated += 1
