@@ -126,6 +126,12 @@ class Process:
             return True
         return info is not None
 
+    def send_signal(self, sig: signal.Signals) -> None:
+        """Send ``sig`` to the process itself (not its group), which must still be running."""
+        if self.exited():
+            raise RuntimeError(f"{self.label} has exited:\n{self.output()}")
+        os.kill(self.popen.pid, sig)
+
     def output(self) -> str:
         try:
             return self.log.read_text(encoding="utf-8", errors="replace")
