@@ -20,6 +20,7 @@ import contextlib
 import functools
 import ipaddress
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -37,6 +38,9 @@ PREFIX_LENGTH = 30
 # and addresses.
 _CAP_NET_ADMIN = 12
 _CAP_SYS_ADMIN = 21
+
+_PREFIX = "translate"
+_STALE = re.compile(rf"{_PREFIX}-(?P<owner>\d+)-[0-9a-f]{{8}}-[ab]")
 
 COMMAND_TIMEOUT = 10.0  # one ``ip`` call, or a command run to completion
 STOP_TIMEOUT = 5.0  # from SIGTERM to SIGKILL
@@ -284,11 +288,12 @@ class NamespacePair:
 @contextlib.contextmanager
 def namespace_pair(workdir: Path) -> Iterator[NamespacePair]:
     """Two new network namespaces joined by a veth pair; removed on exit. Logs and files go in ``workdir``."""
+    remove_stale()
     tag = secrets.token_hex(4)
-    # Unique per run, so parallel runs and leftovers of a killed run never collide. Interface names
-    # stay within the kernel's 15 characters.
-    a = Namespace(f"translate-{tag}-a", A_ADDRESS, f"tr{tag}a")
-    b = Namespace(f"translate-{tag}-b", B_ADDRESS, f"tr{tag}b")
+    # Unique, so parallel runs never collide; the owner's process id tells remove_stale whose they
+    # are. Interface names stay within the kernel's 15 characters.
+    a = Namespace(f"{_PREFIX}-{os.getpid()}-{tag}-a", A_ADDRESS, f"tr{tag}a")
+    b = Namespace(f"{_PREFIX}-{os.getpid()}-{tag}-b", B_ADDRESS, f"tr{tag}b")
     pair = NamespacePair(a, b, workdir)
     # Also at interpreter exit, for a run stopped without unwinding (a second Ctrl-C).
     atexit.register(pair.close)
@@ -323,6 +328,36 @@ def namespace_pair(workdir: Path) -> Iterator[NamespacePair]:
             pair.close()
         finally:
             atexit.unregister(pair.close)
+
+
+def remove_stale() -> list[str]:
+    """Delete the namespaces of runs that were killed (SIGKILL, no finalizer ran), with the processes
+    still inside them; the names removed.
+
+    Only names of this module's pattern whose owning process is gone: a live run's are left alone.
+    """
+    done = subprocess.run(
+        ["ip", "netns", "list"], capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False
+    )
+    removed = []
+    for line in done.stdout.splitlines():
+        found = _STALE.fullmatch(line.split(" ", 1)[0])
+        if found is None or Path("/proc", found["owner"]).exists():
+            continue
+        name = found[0]
+        pids = subprocess.run(
+            ["ip", "netns", "pids", name],
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            check=False,
+        )
+        for pid in pids.stdout.split():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)
+        _ip("netns", "delete", name)
+        removed.append(name)
+    return removed
 
 
 def _carrier(ns: Namespace) -> bool:
