@@ -6,7 +6,8 @@ exists here only inside the two namespaces, which have no other interface than `
 anywhere else: whatever runs in them can reach loopback and the other namespace, nothing more.
 
 Processes started in a namespace, the namespaces and the veth pair are removed when the context exits,
-whatever happened (an ``atexit`` hook covers an interpreter that stops without unwinding). Commands can
+whatever happened (an ``atexit`` hook covers an interpreter that stops without unwinding; what a run
+killed outright leaves, the next run removes: ``remove_stale``). Commands can
 run in a private mount namespace with a hosts file of their own bind-mounted over /etc/hosts, as Nomad
 gives each task of a bridge-mode allocation; the host's /etc/hosts is never touched.
 
@@ -50,7 +51,7 @@ def missing_privilege() -> str | None:
     """Why this process cannot make network namespaces, or None when it can.
 
     Read from the effective capability set rather than the user id: root without CAP_NET_ADMIN (a
-    container's default) cannot, and a capable non-root process can.
+    container's default) cannot. With both capabilities, any failure later is a failure, not a skip.
     """
     try:
         status = Path("/proc/self/status").read_text(encoding="ascii")
