@@ -25,7 +25,14 @@ import pytest
 
 from tests.compose_reference import load_options, variants
 from tests.gotemplate import Renderer, Request, render
-from tests.helpers import FIXTURES, compose_corpus_cases, consistent, corpus_dir, fixture_options
+from tests.helpers import (
+    FIXTURES,
+    compose_corpus_cases,
+    consistent,
+    corpus_dir,
+    fixture_options,
+    runtime_interpolate,
+)
 from translator.api import Result, translate, translate_text
 from translator.nomad import Group, Job, Task, Template
 from translator.options import DISCOVERY_MODES, PROVIDERS, Options
@@ -335,7 +342,10 @@ def catalogs(jobs: list[Job], ipv6_first: bool, empty: bool = False) -> dict[str
                         "JobID": job.name,
                         "Address": address,
                         "Port": 20000 + 2 * number + i,
-                        "Tags": list(service.tags),
+                        # Nomad interpolates tags on the client: this instance's allocation index
+                        "Tags": [
+                            runtime_interpolate(str(t), {"NOMAD_ALLOC_INDEX": str(i)}) for t in service.tags
+                        ],
                         "Status": "passing",
                     }
                     for i, address in enumerate(addresses)

@@ -192,3 +192,19 @@ def test_addresses_are_deterministic() -> None:
     first = run(FIXTURES / "names" / "kubernetes-code" / "app.yaml").hcl
     again = run(FIXTURES / "names" / "kubernetes-code" / "app.yaml").hcl
     assert first == again
+
+
+def test_statefulset_pods_by_name_lead_to_their_instance() -> None:
+    result = run(FIXTURES / "names" / "statefulset" / "app.yaml")
+    app = group(result, "app")
+    served = hosts(app)
+    assert served["db-0.db.data.svc.cluster.local"] == served["db-0.db"] != served["db-1.db"] != served["db"]
+    data = task(app, FORWARDER_TASK).templates[0].data
+    assert 'with nomadService "pod-0.db" }' in data and 'with nomadService "pod-1.db" }' in data
+    # each instance registers its allocation index, which Nomad interpolates on the client
+    (registration,) = [s for s in group(result, "db").services if s.name == "db"]
+    assert [str(tag) for tag in registration.tags] == ["pod-${NOMAD_ALLOC_INDEX}"]
+    assert 'tags     = ["pod-${NOMAD_ALLOC_INDEX}"]' in result.hcl["db"]
+    # the Pods themselves listen on the port their peers use: a forwarder cannot share it
+    peers = [f for f in result.findings if f.code == "D011" and f.subject == "db"]
+    assert len(peers) == 2 and all("listens on port 7000 itself" in f.message for f in peers)

@@ -188,6 +188,8 @@ class Workload:
     namespace: str | None = None  # Kubernetes namespace (None: the default one)
     labels: dict[str, str] = field(default_factory=dict)
     schedule: Schedule | None = None  # a periodic batch workload (Kubernetes CronJob)
+    # Instances known one by one under this Service (a StatefulSet's serviceName): <name>-<i>.<service>
+    instance_service: str | None = None
 
 
 @record

@@ -102,7 +102,7 @@ class Service:
     name: str
     port: str
     provider: str = "nomad"
-    tags: list[str] = field(default_factory=list)
+    tags: list[Text] = field(default_factory=list)
     connect: Connect | None = None
     checks: list[Check] = field(default_factory=list)
 

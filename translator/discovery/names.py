@@ -32,7 +32,9 @@ from translator.model import ContainerPort, Endpoint, Project, Workload
 from translator.nomad import (
     Connect,
     DockerConfig,
+    EnvRef,
     Group,
+    Interpolated,
     Lifecycle,
     Resources,
     Service,
@@ -54,6 +56,11 @@ LOCALHOST = "127.0.0.1"
 # Services a namespace is not served whole (the output would grow with its square); references stay
 # rewritten, and a finding names the namespace.
 NAMESPACE_BOUND = 32
+# A StatefulSet's Pods are served by name up to this many instances (each gets its own address).
+INSTANCE_BOUND = 16
+# The tag that tells a StatefulSet's instances apart in the catalog; Nomad interpolates service tags
+# on the client (client/taskenv/services.go), so each instance registers its own index.
+INSTANCE_TAG = "pod-"
 # Each proxied connection holds two of them; a UDP session holds them until it ends.
 WORKER_CONNECTIONS = 4096
 # A UDP "session" (one client address and port) lasts until it has been idle this long: nginx's
@@ -71,6 +78,7 @@ class Reach:
     names: list[str]
     position: Position
     reason: str
+    instance: int | None = None  # one instance of a StatefulSet (its allocation index), by its Pod name
 
 
 @record
@@ -114,6 +122,8 @@ def plan_names(project: Project, references: References, options: Options, findi
                         endpoint.position,
                         f"Service {endpoint.name!r} is in its namespace",
                     )
+                if target.instance_service == endpoint.name:  # a StatefulSet reaches its own Pods too
+                    _instances(target, endpoint, reaches)
         if options.serve_names == "all":
             _referenced(project, references, workload, by_name, reaches)
         if reaches:
@@ -121,6 +131,18 @@ def plan_names(project: Project, references: References, options: Options, findi
     _bound_findings(namespaces, findings)
     plan.ports_registered = _image_ports(plan, findings)
     return plan
+
+
+def _instances(target: Workload, endpoint: Endpoint, reaches: dict[tuple[str, str], Reach]) -> None:
+    """A StatefulSet's Pods by name (``web-0.nginx`` in every DNS form): each leads to the instance
+    of that allocation index."""
+    for index in range(min(target.count, INSTANCE_BOUND)):
+        pod = f"{target.name}-{index}"
+        key = (target.name, f"{endpoint.name}#{index}")
+        if key not in reaches:
+            names = [f"{pod}.{host}" for host in endpoint.hostnames or [endpoint.name]]
+            reason = f"Pod {pod} of StatefulSet {target.name!r} under Service {endpoint.name!r}"
+            reaches[key] = Reach(target, endpoint, names, endpoint.position, reason, index)
 
 
 def _add(
@@ -271,7 +293,7 @@ def serve_names(plan: NamePlan, placed: list[Placed], options: Options, findings
             target = by_workload.get(reach.target.name)
             if target is None:
                 continue
-            if target is client:  # the same network namespace: the name is localhost
+            if target is client and reach.instance is None:  # the same network namespace: localhost
                 for name in reach.names:
                     client.group.wiring.append(
                         Wire(
@@ -286,7 +308,7 @@ def serve_names(plan: NamePlan, placed: list[Placed], options: Options, findings
                     )
                 _served(findings, client, reach, LOCALHOST, "it is in the same group")
                 continue
-            key = (id(client.job), reach.target.name, reach.endpoint.name if reach.endpoint else "")
+            key = (id(client.job), reach.target.name, _endpoint_key(reach))
             address = addresses.get(key)
             if address is None:
                 index = taken.get(id(client.job), 0)
@@ -332,13 +354,23 @@ class _Listener:
     service: Service  # the registration it leads to
     container_port: int
     via: str  # nomad | consul (an nginx forwarder over nomadService / service) | connect (Envoy)
+    tag: str = ""  # only the instances with this tag (one StatefulSet Pod)
+
+    @property
+    def lookup(self) -> str:
+        return f"{self.tag}.{self.service.name}" if self.tag else self.service.name
+
+
+def _endpoint_key(reach: Reach) -> str:
+    name = reach.endpoint.name if reach.endpoint else ""
+    return name if reach.instance is None else f"{name}#{reach.instance}"
 
 
 def _forwarded_by(listener: _Listener) -> str:
     if listener.via == "connect":
         return f"Connect upstream {listener.service.name!r}"
     function = "service" if listener.via == "consul" else "nomadService"
-    return f'nginx over {function} "{listener.service.name}"'
+    return f'nginx over {function} "{listener.lookup}"'
 
 
 def _target_listeners(
@@ -388,8 +420,22 @@ def _target_listeners(
                 port,
             )
             continue
-        via = service.provider
-        if options.discovery == "connect":
+        via, tag = service.provider, ""
+        if reach.instance is not None:
+            tag = f"{INSTANCE_TAG}{reach.instance}"
+            _tag_instances(service)
+        if options.discovery == "connect" and tag:  # an upstream reaches every instance, never one
+            via = "consul"
+            if port == wanted[0][0]:  # once per Pod
+                findings.add(
+                    codes.NAME_CONNECT_FALLBACK,
+                    reach.position,
+                    f"{client.workload.name!r} reaches Pod {reach.names[0].split('.')[0]!r} by name through "
+                    "an nginx forwarder over Consul, not Connect: an upstream balances over every instance",
+                    "the traffic is not in the service mesh; allow it in your network policy",
+                    subject=client.workload.name,
+                )
+        elif options.discovery == "connect":
             bridged = client.group.network.mode == target.group.network.mode == "bridge"
             if protocol == "tcp" and bridged and service.provider == "consul":
                 via = "connect"
@@ -407,8 +453,15 @@ def _target_listeners(
                     "the traffic is not in the service mesh; allow it in your network policy",
                     subject=client.workload.name,
                 )
-        listeners.append(_Listener(address, port, protocol, service, container_port, via))
+        listeners.append(_Listener(address, port, protocol, service, container_port, via, tag))
     return listeners
+
+
+def _tag_instances(service: Service) -> None:
+    """Each instance registers its allocation index as a tag, so that one Pod name finds one instance."""
+    tag = Interpolated([INSTANCE_TAG, EnvRef("NOMAD_ALLOC_INDEX")])
+    if tag not in service.tags:
+        service.tags.append(tag)
 
 
 def _registration(group: Group, container_port: int, endpoint: Endpoint | None) -> Service | None:
@@ -446,7 +499,7 @@ def forwarder_config(listeners: Iterable[_Listener]) -> str:
         upstream = f"to_{item.address.replace('.', '_')}_{item.port}_{item.protocol}"
         listen = f"{item.address}:{item.port}" + (" udp" if item.protocol == "udp" else "")
         lines += [
-            f'{{{{- with {function} "{item.service.name}" }}}}',
+            f'{{{{- with {function} "{item.lookup}" }}}}',
             f"  upstream {upstream} {{",
             "{{- range . }}",
             f"    server {_ADDRESS}:{{{{ .Port }}}};",

@@ -66,7 +66,7 @@ def _service(service: Service) -> dict[str, Any]:
         "Name": service.name,
         "PortLabel": service.port,
         "Provider": service.provider,
-        "Tags": service.tags,
+        "Tags": [json_value(tag) for tag in service.tags],
     }
     if service.checks:
         result["Checks"] = [_check(c) for c in service.checks]

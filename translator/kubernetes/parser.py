@@ -381,12 +381,15 @@ class _Parser:
             workload.count, workload.count_position = spec["replicas"], spec.where("replicas")
         if obj.kind == "StatefulSet" and isinstance(spec.get("serviceName"), str):
             governing = spec["serviceName"]
+            workload.instance_service = governing
             self.findings.add(
                 codes.K8S_HEADLESS,
                 spec.where("serviceName"),
-                f"StatefulSet {obj.name!r}: per-Pod DNS names ({obj.name}-0.{governing} and the like) and "
-                "stable instance identities have no Nomad equivalent",
-                "address instances through service discovery; NOMAD_ALLOC_INDEX numbers them",
+                f"StatefulSet {obj.name!r}: stable instance identities have no Nomad equivalent; per-Pod "
+                f"DNS names ({obj.name}-0.{governing} and the like) lead to the instance of that allocation "
+                "index where names are served",
+                "an instance keeps its index when Nomad replaces it, but not its data unless its volume "
+                "follows it (per_alloc volumes)",
                 path=f"{obj.label}.spec.serviceName",
                 subject=obj.name,
             )

@@ -30,6 +30,7 @@ from translator.nomad import (
     Service,
     Task,
     Template,
+    Text,
 )
 from translator.options import Options
 from translator.source import Position
@@ -208,7 +209,9 @@ def _services(
                     subject=workload.name,
                 )
             wanted = name
-            tags = [f"app_protocol={port.source.app_protocol}"] if port.source.app_protocol else []
+            tags: list[Text] = (
+                [f"app_protocol={port.source.app_protocol}"] if port.source.app_protocol else []
+            )
             services.append(Service(name=wanted, port=port.port.label, provider=options.provider, tags=tags))
     return services
 

@@ -177,7 +177,8 @@ def _workload(
         tasks=_tasks(group),
         ports=_ports(workload, group),
         services=[
-            ServiceRow(s.name, s.port, s.provider, list(s.tags)) for s in (group.services if group else [])
+            ServiceRow(s.name, s.port, s.provider, [str(tag) for tag in s.tags])
+            for s in (group.services if group else [])
         ],
         references=[_reference(w) for w in _wiring(group, "rewritten")],
         names=[_name(w) for w in _wiring(group, "name")],
