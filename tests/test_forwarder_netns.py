@@ -27,7 +27,7 @@ import pytest
 from tests import gotemplate
 from tests.netns import A_ADDRESS, NamespacePair, Process, hosts_file, missing_privilege, namespace_pair
 from translator.api import translate
-from translator.discovery.names import FORWARDER_TASK
+from translator.discovery.forwarder import FORWARDER_TASK
 
 # Configs are rendered with Go's text/template, compiled once per session (tests/gotemplate.py).
 pytestmark = pytest.mark.usefixtures("go_renderer")
