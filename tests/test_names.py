@@ -209,3 +209,14 @@ def test_statefulset_pods_by_name_lead_to_their_instance() -> None:
     # the Pods themselves listen on the port their peers use: a forwarder cannot share it
     peers = [f for f in result.findings if f.code == "D011" and f.subject == "db"]
     assert len(peers) == 2 and all("listens on port 7000 itself" in f.message for f in peers)
+
+
+def test_a_protocol_no_forwarder_carries_is_a_warning() -> None:
+    text = (
+        "services:\n  app:\n    image: example/app\n    depends_on: [sig]\n"
+        "  sig:\n    image: example/sig\n    expose: ['3868/sctp']\n"
+    )
+    result = translate(["-"], Options(), stdin_text=text, environ={})
+    assert [f.code for f in result.findings if f.code in ("D010", "D011")] == ["D011"]
+    assert "sctp" in next(f.message for f in result.findings if f.code == "D011")
+    assert not group(result, "app").tasks[0].config.extra_hosts

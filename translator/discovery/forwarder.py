@@ -29,9 +29,10 @@ FORWARDER_IMAGE = "nginx:1.27-alpine"
 FORWARDER_CONFIG = "local/nginx.conf"
 # Each proxied connection holds two of them; a UDP session holds them until it ends.
 WORKER_CONNECTIONS = 4096
-# A UDP "session" (one client address and port) lasts until it has been idle this long: nginx's
-# default (10 minutes) would let one-shot queries from new ports exhaust the connections.
-_UDP_SESSION = ("    proxy_timeout 30s;",)
+# How long an idle session lives (nginx's default is 10 minutes for both). UDP: a "session" is one
+# client address and port, so one-shot queries from new ports would run out the connections. TCP:
+# a direct connection is never closed for being idle, and pooled database connections idle longer.
+_IDLE = {"udp": "    proxy_timeout 30s;", "tcp": "    proxy_timeout 24h;"}
 _ADDRESS = '{{ if .Address | contains ":" }}[{{ .Address }}]{{ else }}{{ .Address }}{{ end }}'
 
 
@@ -74,6 +75,9 @@ def forwarder_config(listeners: Iterable[Listener]) -> str:
         "# Names served to this allocation (translate --serve-names): one listener per address and port.",
         "worker_processes 1;",
         "error_log stderr notice;",
+        # A reload leaves the old worker serving its open connections; past this they are closed,
+        # so that instance changes do not pile up workers in the sidecar's memory.
+        "worker_shutdown_timeout 5m;",
         "events {",
         f"  worker_connections {WORKER_CONNECTIONS};",
         "}",
@@ -93,7 +97,7 @@ def forwarder_config(listeners: Iterable[Listener]) -> str:
             "  server {",
             f"    listen {listen};",
             f"    proxy_pass {upstream};",
-            *(_UDP_SESSION if item.protocol == "udp" else ()),
+            _IDLE[item.protocol],
             "  }",
             "{{- end }}",
         ]

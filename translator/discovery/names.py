@@ -379,6 +379,16 @@ def _target_listeners(
     own = {p.to if p.to is not None else p.static for p in client.group.network.ports}
     listeners: list[Listener] = []
     for port, container_port, protocol in wanted:
+        if protocol not in ("tcp", "udp"):
+            _not_served(
+                findings,
+                client,
+                reach,
+                f"port {port} is {protocol}, which neither nginx nor Envoy forwards",
+                f"make the application reach {reach.target.name!r} through a variable (a rewritten address)",
+                port,
+            )
+            continue
         service = _registration(target.group, container_port, reach.endpoint)
         if service is None:
             _not_served(
