@@ -220,3 +220,13 @@ def test_a_protocol_no_forwarder_carries_is_a_warning() -> None:
     assert [f.code for f in result.findings if f.code in ("D010", "D011")] == ["D011"]
     assert "sctp" in next(f.message for f in result.findings if f.code == "D011")
     assert not group(result, "app").tasks[0].config.extra_hosts
+
+
+def test_statefulset_pod_names_are_bounded() -> None:
+    text = (FIXTURES / "names" / "statefulset" / "app.yaml").read_text(encoding="utf-8")
+    result = translate(
+        ["-"], Options(), stdin_text=text.replace("replicas: 2", "replicas: 20"), source="kubernetes"
+    )
+    served = hosts(group(result, "app"))
+    assert "db-15.db" in served and "db-16.db" not in served
+    assert any(f.code == "D013" and "20 replicas" in f.message for f in result.findings)

@@ -259,7 +259,9 @@ IMAGE_PORT_ASSUMED = _code(
     "D012", INFO, "A target declares no port: the documented port of its well-known image was registered"
 )
 NAMES_BOUND = _code(
-    "D013", WARN, "A namespace has more Services than are served by name to each of its workloads"
+    "D013",
+    WARN,
+    "A namespace has more Services, or a StatefulSet more Pods, than are served by name to each workload",
 )
 NAME_CONNECT_FALLBACK = _code(
     "D014", WARN, "A name under Connect is forwarded by nginx over Consul instead of an Envoy upstream"

@@ -216,6 +216,17 @@ def _bound_findings(namespaces: dict[str, list[tuple[Workload, Endpoint]]], find
                 "names in code or images stay unresolved: split the namespace, or serve them with "
                 "--serve-names all (references) or by hand",
             )
+        for workload, endpoint in services:
+            if workload.instance_service == endpoint.name and workload.count > INSTANCE_BOUND:
+                findings.add(
+                    codes.NAMES_BOUND,
+                    workload.count_position or workload.position,
+                    f"StatefulSet {workload.name!r} has {workload.count} replicas: only the Pod names of "
+                    f"the first {INSTANCE_BOUND} ({workload.name}-0 to {workload.name}-{INSTANCE_BOUND - 1}) "
+                    "are served",
+                    "reach the others through their Service name, or by hand",
+                    subject=workload.name,
+                )
 
 
 def _image_ports(plan: NamePlan, findings: Findings) -> bool:

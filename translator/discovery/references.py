@@ -155,8 +155,9 @@ class _Hit:
     ref: Reference
 
 
-def find_references(project: Project) -> References:
-    """Every reference in every container's environment, command and entrypoint."""
+def find_references(project: Project, hidden_dependencies: bool = True) -> References:
+    """Every reference in every container's environment, command and entrypoint; with
+    ``hidden_dependencies``, a note for each dependency no value names (when names are not served)."""
     result = References(workloads={w.name: w for w in project.workloads})
     owner_of: dict[str, Workload] = {}  # endpoint name → the first workload that has it
     for workload in project.workloads:
@@ -171,7 +172,8 @@ def find_references(project: Project) -> References:
             finder = _Finder(project, workload, container, table, pattern, result)
             finder.environment()
             finder.arguments()
-        _hidden_dependencies(owner_of, workload, result, first_value, first_note)
+        if hidden_dependencies:
+            _hidden_dependencies(owner_of, workload, result, first_value, first_note)
     return result
 
 

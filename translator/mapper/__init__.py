@@ -86,13 +86,12 @@ def _discovery_before(
 ) -> tuple[references_module.References, names_module.NamePlan, Options]:
     """Find references and the names to serve (registering the target ports they use) before any
     port is mapped."""
-    references = references_module.find_references(project)
+    hidden = options.serve_names == "off"  # otherwise a dependency no value names is served by name
+    references = references_module.find_references(project, hidden)
     plan = names_module.plan_names(project, references, options, findings)
     if plan.ports_registered:  # a target's port became known: references to it can now be rewritten
-        references = references_module.find_references(project)
+        references = references_module.find_references(project, hidden)
     notes = references.notes + references_module.register_missing_ports(project, references)
-    if options.serve_names != "off":  # a dependency no value names is served by name instead
-        notes = [n for n in notes if n.code != codes.DISCOVERY_HIDDEN]
     for note in notes:
         findings.add(note.code, note.position, note.message, note.hint, subject=note.subject)
     if options.discovery in ("consul", "connect") and options.provider != "consul":
