@@ -230,3 +230,21 @@ def test_statefulset_pod_names_are_bounded() -> None:
     served = hosts(group(result, "app"))
     assert "db-15.db" in served and "db-16.db" not in served
     assert any(f.code == "D013" and "20 replicas" in f.message for f in result.findings)
+
+
+def test_every_task_carries_the_source_extra_hosts_and_the_names() -> None:
+    text = (
+        "services:\n  app:\n    image: example/app\n    extra_hosts: ['ldap=10.0.0.5']\n"
+        "    depends_on: [db]\n"
+        "  sidecar:\n    image: example/sidecar\n    network_mode: service:app\n"
+        "    extra_hosts: ['ldap=10.0.0.6', 'metrics=10.0.0.7']\n"
+        "  db:\n    image: postgres:16\n"
+    )
+    result = translate(["-"], Options(), stdin_text=text, environ={})
+    app = group(result, "app")
+    # the wait task and the forwarder start first and write the allocation's hosts file
+    assert [t.name for t in app.tasks] == ["app", "sidecar", FORWARDER_TASK, "wait-for-db"]
+    served = hosts(app)  # every docker task has the same list
+    assert served["ldap"] == "10.0.0.5" and served["metrics"] == "10.0.0.7"
+    assert served["db"].startswith("127.0.1.")
+    assert [f.code for f in result.findings if f.code == "P018"] == ["P018"]  # ldap: the first wins

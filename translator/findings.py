@@ -128,7 +128,9 @@ NETWORKS_IGNORED = _code("P015", INFO, "Compose networks have no Nomad equivalen
 NETWORK_ALIAS = _code("P016", INFO, "A network alias became an extra service name")
 STATIC_IP = _code("P017", WARN, "A fixed container IP address has no equivalent under bridge networking")
 EXTRA_HOSTS_SHARED = _code(
-    "P018", WARN, "extra_hosts of several tasks in one group: only the first task's entries are written"
+    "P018",
+    WARN,
+    "Tasks of one group map a host to different addresses; their shared /etc/hosts keeps the first",
 )
 HOSTNAME_MOVED = _code("P019", INFO, "The hostname became the group network's hostname")
 DNS_MOVED = _code("P020", INFO, "DNS settings moved to the group network's dns block")

@@ -13,8 +13,8 @@ address and each port the application uses: an nginx stream sidecar whose config
 Two stages, like the rest of discovery: ``plan_names`` reads the neutral model before ports are
 mapped (it registers the documented ports of well-known images that declare none), and
 ``serve_names`` builds the forwarders once the groups and their services exist. Every decision is a
-``Wire(kind="name")`` on the client's group; ``add_extra_hosts`` writes them into the tasks last, when
-no more tasks are added.
+``Wire(kind="name")`` on the client's group; ``translator/mapper/hosts.py`` writes them into the
+tasks last, when no more tasks are added.
 """
 
 from __future__ import annotations
@@ -497,19 +497,3 @@ def _not_served(
         hint,
         subject=client.workload.name,
     )
-
-
-def add_extra_hosts(placed: list[Placed]) -> None:
-    """Every docker task of a group gets the whole list: the first task to start writes the hosts file."""
-    for item in placed:
-        entries = {w.name: w for w in item.group.wiring if w.kind == "name"}
-        if not entries:
-            continue
-        for task in item.group.tasks:
-            if task.driver != "docker":
-                continue
-            own = {entry.split(":", 1)[0] for entry in task.config.extra_hosts}
-            for name, wire in entries.items():
-                if name in own:
-                    continue
-                task.config.extra_hosts.append(f"{name}:{wire.address}")

@@ -14,6 +14,7 @@ from translator.discovery import rewrite as rewrite_module
 from translator.findings import Findings
 from translator.mapper import checks, startup
 from translator.mapper.docker import apply_settings
+from translator.mapper.hosts import share_hosts
 from translator.mapper.names import NameSpace, claim_reported, dns_label
 from translator.mapper.ports import MappedPort, map_ports
 from translator.mapper.resources import task_resources
@@ -60,7 +61,7 @@ def map_project(project: Project, options: Options, findings: Findings) -> list[
     if options.serve_names != "all":  # under "all" every value arrives as written
         rewrite.rewrite_references(placed, references, options, findings)
     _after_discovery(placed, options, findings)
-    names_module.add_extra_hosts(placed)  # last: every task, the wait tasks too, gets the list
+    share_hosts([(p.workload, p.group) for p in placed], findings)  # last: every task gets the list
     return _with_variables(jobs, project, findings)
 
 
@@ -176,7 +177,6 @@ def map_workload(
     task_names = NameSpace()
     for container in workload.containers:
         group.tasks.append(_task(container, workload, group, options, findings, task_names))
-    _extra_hosts_shared(workload, findings)
     checks.attach_checks(workload, group, mapped, options, findings, service_names)
     group.restart = _restart(workload, findings)
     return group
@@ -321,20 +321,6 @@ def _placement_of_network_settings(
             config.dns_servers = list(container.dns_servers)
             config.dns_search_domains = list(container.dns_searches)
             config.dns_options = list(container.dns_options)
-
-
-def _extra_hosts_shared(workload: Workload, findings: Findings) -> None:
-    with_hosts = [c for c in workload.containers if c.extra_hosts]
-    if workload.network_mode == "bridge" and len(with_hosts) > 1:
-        for container in with_hosts[1:]:
-            findings.add(
-                codes.EXTRA_HOSTS_SHARED,
-                container.extra_hosts[0][2],
-                f"extra_hosts of {container.name!r} may be ignored: tasks of one group share one /etc/hosts, "
-                f"written by the first task ({with_hosts[0].name!r})",
-                "put every entry on the first task",
-                subject=workload.name,
-            )
 
 
 def _restart(workload: Workload, findings: Findings) -> Restart | None:
