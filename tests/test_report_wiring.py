@@ -59,7 +59,18 @@ def _served_by_hand() -> Result:
     assert app.wiring == []
     position = result.project.workloads[0].depends_on[0].position
     app.wiring.append(
-        Wire("name", "app", "db", "nomad", position, service="db", port=5432, name="db", address="127.0.1.1")
+        Wire(
+            "name",
+            "app",
+            "db",
+            "nomad",
+            position,
+            service="db",
+            port=5432,
+            name="db",
+            address="127.0.1.1",
+            reason="it depends on 'db'",
+        )
     )
     return result
 
@@ -80,7 +91,7 @@ def test_a_served_name_shows_in_the_table_the_diagram_and_the_json() -> None:
     assert app.references == [] and app.status == "ready"  # the record wires the dependency
     markdown = render_markdown(report)
     assert "**Names served**" in markdown
-    assert "| `db` | `127.0.1.1` | `db` | 5432/tcp | nginx to `db` (nomad) |" in markdown
+    assert "| `db` | `127.0.1.1` | `db` | 5432/tcp | nginx to `db` (nomad) | it depends on 'db' |" in markdown
     # Its own kind of edge: dashed and labelled as a name, not a dotted start-up dependency.
     assert 'w1 -.->|"name :5432 · nginx"| w2' in report.mermaid
     assert "depends_on" not in report.mermaid
@@ -95,6 +106,7 @@ def test_a_served_name_shows_in_the_table_the_diagram_and_the_json() -> None:
             "protocol": "tcp",
             "mode": "nomad",
             "forwarder": "nginx",
+            "why": "it depends on 'db'",
         }
     ]
     assert {"source": "app", "target": "db", "port": "5432", "mode": "nomad", "kind": "name"} in document[
@@ -167,3 +179,12 @@ def test_names_forwarded_by_nginx_need_its_image() -> None:
     assert needs["Clients that can pull the nginx image"] == ["app"]
     unserved = build_report(translate_text(DEPENDS + DB_PORT, options=Options(serve_names="off"), environ={}))
     assert all("nginx" not in p.need for p in unserved.prerequisites)
+
+
+def test_names_served_only_because_they_are_in_reach_are_listed_not_drawn() -> None:
+    result = _served_by_hand()
+    _group(result, "app").wiring[0].seen = False  # as for every Service of a Kubernetes namespace
+    report = build_report(result, {"D005"})
+    app = next(w for w in report.workloads if w.name == "app")
+    assert [n.name for n in app.names] == ["db"]
+    assert not any(e.kind == "name" for e in report.edges)

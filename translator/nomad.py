@@ -210,6 +210,10 @@ class Wire:
     after: str = ""  # rewritten: what the task reads now, as people read it
     name: str = ""  # name: the host name served
     address: str = ""  # name: the loopback address it resolves to
+    reason: str = ""  # name: why it is served, as people read it
+    # name: False when served only because the target is within reach (every Service of a
+    # Kubernetes namespace), with nothing showing that the client uses it.
+    seen: bool = True
 
 
 @record

@@ -62,6 +62,7 @@ class Reach:
     position: Position
     reason: str
     instance: int | None = None  # one instance of a StatefulSet (its allocation index), by its Pod name
+    seen: bool = True  # False: in reach (its namespace), with nothing showing the client uses it
 
 
 @record
@@ -104,6 +105,7 @@ def plan_names(project: Project, references: References, options: Options, findi
                         endpoint,
                         endpoint.position,
                         f"Service {endpoint.name!r} is in its namespace",
+                        seen=False,
                     )
                 if target.instance_service == endpoint.name:  # a StatefulSet reaches its own Pods too
                     _instances(target, endpoint, reaches)
@@ -125,7 +127,7 @@ def _instances(target: Workload, endpoint: Endpoint, reaches: dict[tuple[str, st
         if key not in reaches:
             names = [f"{pod}.{host}" for host in endpoint.hostnames or [endpoint.name]]
             reason = f"Pod {pod} of StatefulSet {target.name!r} under Service {endpoint.name!r}"
-            reaches[key] = Reach(target, endpoint, names, endpoint.position, reason, index)
+            reaches[key] = Reach(target, endpoint, names, endpoint.position, reason, index, seen=False)
 
 
 def _add(
@@ -134,10 +136,11 @@ def _add(
     endpoint: Endpoint | None,
     position: Position,
     reason: str,
+    seen: bool = True,
 ) -> None:
     key = (target.name, endpoint.name if endpoint else "")
     if key not in reaches:
-        reaches[key] = Reach(target, endpoint, _names_of(target, endpoint), position, reason)
+        reaches[key] = Reach(target, endpoint, _names_of(target, endpoint), position, reason, seen=seen)
 
 
 def _referenced(
@@ -336,28 +339,12 @@ def _serve_reach(
 
 
 def _wire(client: Placed, reach: Reach, name: str, address: str, listener: Listener | None) -> Wire:
-    if listener is None:
-        return Wire(
-            "name",
-            client.workload.name,
-            reach.target.name,
-            "local",
-            reach.position,
-            name=name,
-            address=address,
-        )
-    return Wire(
-        "name",
-        client.workload.name,
-        reach.target.name,
-        listener.via,
-        reach.position,
-        service=listener.service.name,
-        port=listener.port,
-        protocol=listener.protocol,
-        name=name,
-        address=address,
-    )
+    wire = Wire("name", client.workload.name, reach.target.name, "local", reach.position)
+    wire.name, wire.address, wire.reason, wire.seen = name, address, reach.reason, reach.seen
+    if listener is not None:
+        wire.via, wire.service, wire.port = listener.via, listener.service.name, listener.port
+        wire.protocol = listener.protocol
+    return wire
 
 
 def _endpoint_key(reach: Reach) -> str:

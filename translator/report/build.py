@@ -284,6 +284,7 @@ def _name(wire: Wire) -> NameRow:
         wire.protocol,
         wire.via,
         FORWARDERS.get(wire.via, wire.via),
+        wire.reason,
     )
 
 
@@ -304,7 +305,9 @@ def _edges(placed: list[tuple[Workload, Job | None, Group | None]], owners: dict
         Edge(wire.client, wire.target, "" if wire.port is None else str(wire.port), wire.via, wire.kind)
         for _, _, group in placed
         for wire in (group.wiring if group else ())
-        if wire.target in names and wire.target != wire.client  # not the outside, not its own group
+        if wire.target in names
+        and wire.target != wire.client  # not the outside, not its own group
+        and wire.seen  # a namespace's every Service, served to each workload, would draw a full graph
     ]
     if not traffic:  # nothing wired: start-up order is the best evidence of who talks to whom
         for workload, _, _ in placed:

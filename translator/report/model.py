@@ -88,6 +88,7 @@ class NameRow:
     protocol: str
     mode: str  # nomad | consul | connect | local
     forwarder: str  # nginx | envoy | "" (the same group: nothing in between)
+    why: str  # why the name is served
 
 
 @record
