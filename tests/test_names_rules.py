@@ -38,9 +38,10 @@ INPUTS: list[tuple[str, Path, bool]] = [
 ]
 
 
-def _run(path: Path, mode: str, consistency: bool) -> Result | None:
+def _run(path: Path, mode: str, consistency: bool, serve_names: str = "auto") -> Result | None:
     try:
-        return translate([str(path)], Options(discovery=mode), environ={}, consistency=consistency)
+        options = Options(discovery=mode, serve_names=serve_names)
+        return translate([str(path)], options, environ={}, consistency=consistency)
     except Exception as error:  # an input fixture that is meant to be refused
         if type(error).__name__ == "InputError":
             return None
@@ -73,10 +74,13 @@ def check_group(group: Group) -> None:
                 assert template.change_signal and not template.env
 
 
+@pytest.mark.parametrize("serve_names", ["auto", "all"])
 @pytest.mark.parametrize("mode", DISCOVERY_MODES)
 @pytest.mark.parametrize(("name", "path", "consistency"), INPUTS, ids=[i[0] for i in INPUTS])
-def test_blocks_follow_nomads_rules(name: str, path: Path, consistency: bool, mode: str) -> None:
-    result = _run(path, mode, consistency)
+def test_blocks_follow_nomads_rules(
+    name: str, path: Path, consistency: bool, mode: str, serve_names: str
+) -> None:
+    result = _run(path, mode, consistency, serve_names)
     if result is None:
         return
     for job in result.jobs:
