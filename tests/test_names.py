@@ -248,3 +248,15 @@ def test_every_task_carries_the_source_extra_hosts_and_the_names() -> None:
     assert served["ldap"] == "10.0.0.5" and served["metrics"] == "10.0.0.7"
     assert served["db"].startswith("127.0.1.")
     assert [f.code for f in result.findings if f.code == "P018"] == ["P018"]  # ldap: the first wins
+
+
+def test_a_name_the_source_maps_itself_keeps_the_source_address() -> None:
+    text = (
+        "services:\n  app:\n    image: example/app\n    extra_hosts: ['db=10.0.0.9']\n"
+        "    depends_on: [db]\n  db:\n    image: postgres:16\n"
+    )
+    result = translate(["-"], Options(), stdin_text=text, environ={})
+    app = group(result, "app")
+    assert hosts(app)["db"] == "10.0.0.9"
+    assert not [w for w in app.wiring if w.kind == "name" and w.name == "db"]
+    assert any(f.code == "D011" and "the source's entry is kept" in f.message for f in result.findings)
