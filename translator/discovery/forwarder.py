@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from translator.discovery.rewrite import Placed, connect_service_of
+from translator.discovery.rewrite import ADDRESS_ACTION, Placed, connect_service_of, lookup_function
 from translator.nomad import (
     Connect,
     DockerConfig,
@@ -33,7 +33,6 @@ WORKER_CONNECTIONS = 4096
 # client address and port, so one-shot queries from new ports would run out the connections. TCP:
 # a direct connection is never closed for being idle, and pooled database connections idle longer.
 _IDLE = {"udp": "    proxy_timeout 30s;", "tcp": "    proxy_timeout 24h;"}
-_ADDRESS = '{{ if .Address | contains ":" }}[{{ .Address }}]{{ else }}{{ .Address }}{{ end }}'
 
 
 @record(frozen=True)
@@ -54,7 +53,7 @@ class Listener:
 def forwarded_by(listener: Listener) -> str:
     if listener.via == "connect":
         return f"Connect upstream {listener.service.name!r}"
-    function = "service" if listener.via == "consul" else "nomadService"
+    function = lookup_function(listener.service)
     return f'nginx over {function} "{listener.lookup}"'
 
 
@@ -84,14 +83,14 @@ def forwarder_config(listeners: Iterable[Listener]) -> str:
         "stream {",
     ]
     for item in listeners:
-        function = "service" if item.via == "consul" else "nomadService"
+        function = lookup_function(item.service)
         upstream = f"to_{item.address.replace('.', '_')}_{item.port}_{item.protocol}"
         listen = f"{item.address}:{item.port}" + (" udp" if item.protocol == "udp" else "")
         lines += [
             f'{{{{- with {function} "{item.lookup}" }}}}',
             f"  upstream {upstream} {{",
             "{{- range . }}",
-            f"    server {_ADDRESS}:{{{{ .Port }}}};",
+            f"    server {ADDRESS_ACTION}:{{{{ .Port }}}};",
             "{{- end }}",
             "  }",
             "  server {",

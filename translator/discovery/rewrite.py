@@ -44,8 +44,9 @@ TEMPLATE_DESTINATION = "local/discovery.env"
 # Envoy's inbound listener takes a dynamic port (20000-32000 by default) inside the namespace.
 _DYNAMIC = range(20000, 32001)
 
-_ADDRESS = '{{ if .Address | contains ":" }}[{{ .Address }}]{{ else }}{{ .Address }}{{ end }}'
-_BODIES = {"address": _ADDRESS + ":{{ .Port }}", "host": "{{ .Address }}", "port": "{{ .Port }}"}
+# One instance's address, bracketed when it is IPv6 (templates add the port after it).
+ADDRESS_ACTION = '{{ if .Address | contains ":" }}[{{ .Address }}]{{ else }}{{ .Address }}{{ end }}'
+_BODIES = {"address": ADDRESS_ACTION + ":{{ .Port }}", "host": "{{ .Address }}", "port": "{{ .Port }}"}
 # Where an argument sits in the task's driver config: Compose ``command`` is Nomad's ``args``.
 _ARGUMENT_LISTS = {"command": "args", "entrypoint": "entrypoint"}
 _UPSTREAM_VARS = {
